@@ -1,0 +1,1 @@
+"""Classic deep-learning experiments (LMS vs Wiener, SimpleNN, CIFAR-10) with PyTorch Lightning."""

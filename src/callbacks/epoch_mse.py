@@ -1,0 +1,83 @@
+"""EpochMSE: the full-dataset MSE and ||w - w*|| of every learning rate after each epoch (epoch 0 = initial)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pytorch_lightning as pl
+import torch
+from pytorch_lightning.callbacks import Callback
+
+from src.callbacks.subrun_writers import close_writers, open_subrun_writers, rate_run_name
+
+MSE_TAG = "train/mse"
+WEIGHT_ERROR_TAG = "train/weight_error"
+WIENER_RUN = "wiener"
+
+
+class EpochMSE(Callback):
+    """Records and logs, with the epoch as TensorBoard step, one sub-run per rate (curves overlay).
+
+    The MSE is computed once per epoch on the whole dataset (one host sync per epoch, none per step).
+    Frozen (diverged) rates and non-finite values are not written: TensorBoard would plot garbage or fail.
+    With `wiener_mse`, a 'wiener' sub-run draws the least-squares MSE as a flat reference line.
+    """
+
+    def __init__(
+        self,
+        X: torch.Tensor,
+        D: torch.Tensor,
+        w_star: np.ndarray | None = None,
+        wiener_mse: float | None = None,
+    ) -> None:
+        self.X, self.D = X, D  # (N, p+1), (N,)
+        self.w_star = None if w_star is None else np.asarray(w_star, dtype=np.float64)
+        self.wiener_mse = wiener_mse
+        self.mse_history: list[list[float]] = []  # [epoch][rate]
+        self.weight_error_history: list[list[float]] = []  # [epoch][rate], empty without w_star
+        self._writers: dict = {}
+
+    def setup(self, trainer: pl.Trainer, pl_module: pl.LightningModule, stage: str) -> None:
+        if stage == "fit":
+            names = [rate_run_name(r) for r in pl_module.lrs] + ([WIENER_RUN] if self.wiener_mse is not None else [])
+            self._writers = open_subrun_writers(trainer, names, "EpochMSE")
+
+    def on_train_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        self.X, self.D = self.X.to(pl_module.device), self.D.to(pl_module.device)
+        if not self.mse_history:  # a resumed run already has epoch 0
+            self._record(pl_module, epoch=0)
+
+    def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        self._record(pl_module, epoch=trainer.current_epoch + 1)
+
+    def teardown(self, trainer: pl.Trainer, pl_module: pl.LightningModule, stage: str) -> None:
+        close_writers(self._writers)
+
+    def _record(self, pl_module: pl.LightningModule, epoch: int) -> None:
+        mse = pl_module.dataset_mse(self.X, self.D).cpu().tolist()
+        frozen = pl_module.frozen.cpu().tolist()
+        self.mse_history.append(mse)
+        errors = None
+        if self.w_star is not None:
+            w = pl_module.weight_matrix().cpu().double().numpy()
+            errors = np.linalg.norm(w - self.w_star, axis=1).tolist()
+            self.weight_error_history.append(errors)
+        for k, lr in enumerate(pl_module.lrs):
+            writer = self._writers.get(rate_run_name(lr))
+            if writer is None or frozen[k]:
+                continue
+            if math.isfinite(mse[k]):
+                writer.add_scalar(MSE_TAG, mse[k], epoch)
+            if errors is not None and math.isfinite(errors[k]):
+                writer.add_scalar(WEIGHT_ERROR_TAG, errors[k], epoch)
+        if WIENER_RUN in self._writers:
+            self._writers[WIENER_RUN].add_scalar(MSE_TAG, self.wiener_mse, epoch)
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"mse_history": self.mse_history, "weight_error_history": self.weight_error_history}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        self.mse_history = [list(row) for row in state_dict["mse_history"]]
+        self.weight_error_history = [list(row) for row in state_dict["weight_error_history"]]

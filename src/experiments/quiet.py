@@ -1,0 +1,15 @@
+"""quiet_lightning: drop Lightning's banner lines and known-harmless warnings from command-line output."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+
+
+def quiet_lightning() -> None:
+    """Lightning's banner (GPU/TPU available, LOCAL_RANK, tips) adds nothing to our own summary lines."""
+    for name in ("pytorch_lightning", "lightning_fabric", "lightning.pytorch", "lightning.fabric"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    warnings.filterwarnings("ignore", message=".*does not have many workers.*")
+    # Raised inside Lightning's batch flattening by newer torch; nothing a user can act on.
+    warnings.filterwarnings("ignore", message=r".*isinstance\(treespec, LeafSpec\).*")

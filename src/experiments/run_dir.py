@@ -1,0 +1,52 @@
+"""Run directories: runs/<experiment>/version_N, created atomically and never reused."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from src.errors import UserError
+
+_VERSION = re.compile(r"^version_(\d+)$")
+
+
+def create_run_dir(logdir: str | Path, experiment: str) -> Path:
+    """Make a new runs/<experiment>/version_N with the next free N.
+
+    os.mkdir either creates the directory or fails, so two processes starting at the same moment can never
+    share a directory: the loser of a race simply takes the next number.
+    """
+    parent = Path(logdir) / experiment
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"--logdir {logdir}: cannot create {parent} ({exc.strerror})") from None
+    taken = [int(m.group(1)) for m in map(_VERSION.match, os.listdir(parent)) if m]
+    version = max(taken, default=-1) + 1
+    while True:
+        candidate = parent / f"version_{version}"
+        try:
+            os.mkdir(candidate)
+            return candidate
+        except FileExistsError:
+            version += 1
+        except OSError as exc:
+            raise UserError(f"--logdir {logdir}: cannot create {candidate} ({exc.strerror})") from None
+
+
+@contextmanager
+def run_directory(logdir: str | Path, experiment: str) -> Iterator[Path]:
+    """A new run directory that is removed again if the block fails on a user error.
+
+    A UserError means the run produced nothing a user should keep; a bug keeps its directory for inspection.
+    """
+    path = create_run_dir(logdir, experiment)
+    try:
+        yield path
+    except UserError:
+        shutil.rmtree(path, ignore_errors=True)
+        raise

@@ -1,0 +1,309 @@
+"""End to end through main(argv): outputs on disk, numbers against NumPy, determinism and every bad input."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import scipy.io
+from helpers import make_regression, numpy_lms, write_csv, write_mat, write_npz
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+from src.callbacks import MSE_TAG, rate_run_name
+from src.cli import main
+from src.data import EMBEDDED_LMS_DATA
+from src.experiments.lms_report import R_CRIT_LABEL
+
+QUIET = ["--no-progress-bar"]
+SWEEP = [0.005, 0.01, 0.05, 0.1, 0.5, 1.0]
+
+
+def run_dirs(logdir):
+    return sorted(path for path in logdir.glob("*/version_*"))
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory):
+    """`train.py` with no command, once for the module (it is the slowest thing here)."""
+    logdir = tmp_path_factory.mktemp("study") / "runs"
+    assert main(["--logdir", str(logdir), *QUIET]) == 0
+    (run_dir,) = run_dirs(logdir)
+    return run_dir, json.loads((run_dir / "results.json").read_text())
+
+
+def test_no_arguments_runs_the_full_study_and_writes_everything(study):
+    run_dir, results = study
+    assert run_dir.parent.name == "lms-sweep"
+    for name in (
+        "results.json",
+        "report.md",
+        "hparams.yaml",
+        "figures/mse_vs_epoch.png",
+        "figures/planes_3d.png",
+    ):
+        assert (run_dir / name).is_file(), name
+    assert set(results) >= {"experiment", "data", "wiener", "theory", "runs"}
+    assert results["data"] == {"path": str(EMBEDDED_LMS_DATA), "n_samples": 100, "n_features": 2}
+    assert set(results["theory"]) == {"eigenvalues", "lr_bound_lambda_max", "lr_bound_trace", "lr_critical"}
+    assert [run["lr"] for run in results["runs"]] == SWEEP
+    for run in results["runs"]:
+        assert set(run) == {"lr", "w", "mse", "diverged_epoch", "predicted_stable"}
+        assert len(run["mse"]) == 21
+
+
+def test_every_rate_matches_the_numpy_loop(study, embedded):
+    _, results = study
+    for run in results["runs"]:
+        if run["diverged_epoch"] is not None:
+            continue
+        w_ref, mse_ref = numpy_lms(embedded.X, embedded.D, [0.53, 0.2, 0.1], run["lr"], 20)
+        np.testing.assert_allclose(run["w"], w_ref, rtol=0, atol=1e-10)
+        np.testing.assert_allclose(run["mse"], mse_ref, rtol=1e-10)
+    w_star, *_ = np.linalg.lstsq(embedded.X, embedded.D, rcond=None)
+    np.testing.assert_allclose(results["wiener"]["w"], w_star, atol=1e-12)
+
+
+def test_r1_is_predicted_and_observed_to_diverge_and_the_others_are_not(study):
+    _, results = study
+    by_rate = {run["lr"]: run for run in results["runs"]}
+    diverged = by_rate.pop(1.0)
+    assert diverged["predicted_stable"] is False
+    assert diverged["diverged_epoch"] == 1 and diverged["w"] is None
+    assert diverged["mse"][0] is not None and all(v is None for v in diverged["mse"][2:])
+    for run in by_rate.values():
+        assert run["predicted_stable"] is True and run["diverged_epoch"] is None
+
+
+def test_tensorboard_holds_21_points_per_stable_rate_and_the_figures(study):
+    run_dir, results = study
+    for run in results["runs"]:
+        accumulator = EventAccumulator(str(run_dir / rate_run_name(run["lr"])))
+        accumulator.Reload()
+        steps = [event.step for event in accumulator.Scalars(MSE_TAG)]
+        expected = 21 if run["diverged_epoch"] is None else run["diverged_epoch"]
+        assert steps == list(range(expected))
+    accumulator = EventAccumulator(str(run_dir), size_guidance={"images": 0})
+    accumulator.Reload()
+    assert set(accumulator.Tags()["images"]) == {"figures/mse_vs_epoch", "figures/planes_3d"}
+    image = accumulator.Images("figures/mse_vs_epoch")[0]
+    assert image.encoded_image_string.startswith(b"\x89PNG") and image.width > 400
+
+
+def test_report_has_every_section_with_this_runs_numbers(study):
+    run_dir, results = study
+    report = (run_dir / "report.md").read_text()
+    for heading in (
+        "## Dataset",
+        "## Wiener solution",
+        "## LMS at r = 0.005",
+        "## Learning-rate sweep",
+        "## Theory",
+        "## Figures",
+        "## Interpretation",
+    ):
+        assert heading in report
+    assert f"{R_CRIT_LABEL} = {results['theory']['lr_critical']:.6g}" in report
+    assert "| 1 | — | — | — | diverges | diverged (epoch 1) |" in report
+    assert "](figures/mse_vs_epoch.png)" in report and "](figures/planes_3d.png)" in report
+
+
+def test_two_runs_with_one_seed_give_identical_results(tmp_path):
+    logdir = tmp_path / "runs"
+    args = [
+        "lms-sweep",
+        "--lrs",
+        "0.01,0.5",
+        "--epochs",
+        "4",
+        "--shuffle",
+        "--seed",
+        "3",
+        "--logdir",
+        str(logdir),
+    ]
+    assert main(args + QUIET) == 0 and main(args + QUIET) == 0
+    first, second = (json.loads((d / "results.json").read_text()) for d in run_dirs(logdir))
+    assert first.pop("meta")["run_dir"] != second.pop("meta")["run_dir"]  # a new directory each time
+    assert first == second
+    assert main([*args[:-4], "--seed", "4", "--logdir", str(logdir), *QUIET]) == 0
+    third = json.loads((run_dirs(logdir)[-1] / "results.json").read_text())
+    assert third["runs"] != first["runs"]  # another seed shuffles differently
+
+
+def test_single_rate_command(tmp_path, capsys):
+    assert main(["lms", "--lr", "0.05", "--epochs", "3", "--w0", "zeros", "--logdir", str(tmp_path), *QUIET]) == 0
+    (run_dir,) = run_dirs(tmp_path)
+    results = json.loads((run_dir / "results.json").read_text())
+    assert results["experiment"] == "lms" and [run["lr"] for run in results["runs"]] == [0.05]
+    assert results["config"]["w0"] == [0.0, 0.0, 0.0]
+    out = capsys.readouterr().out
+    assert f"run directory: {run_dir}" in out and f"tensorboard --logdir {tmp_path}" in out
+
+
+@pytest.mark.parametrize("writer", [write_csv, write_npz], ids=["csv", "npz"])
+def test_other_formats_and_three_features(tmp_path, writer):
+    X, D = make_regression(n=50, p=3, seed=5)
+    path = writer(tmp_path / f"data.{'csv' if writer is write_csv else 'npz'}", X, D)
+    args = ["lms", "--data", str(path), "--w0", "zeros", "--lr", "0.05", "--epochs", "5"]
+    assert main([*args, "--logdir", str(tmp_path / "runs"), *QUIET]) == 0
+    (run_dir,) = run_dirs(tmp_path / "runs")
+    results = json.loads((run_dir / "results.json").read_text())
+    w_ref, _ = numpy_lms(X, D, [0, 0, 0, 0], 0.05, 5)
+    np.testing.assert_allclose(results["runs"][0]["w"], w_ref, atol=1e-10)
+    assert not (run_dir / "figures/planes_3d.png").exists()
+    assert "needs exactly 2 features, this data has p = 3" in (run_dir / "report.md").read_text()
+
+
+def test_help_lists_every_option_with_its_default(capsys):
+    assert main(["--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())  # line wrapping is argparse's business
+    for option in (
+        "--data",
+        "--epochs",
+        "--w0",
+        "--seed",
+        "--shuffle",
+        "--logdir",
+        "--accelerator",
+        "--devices",
+        "--precision",
+        "--lr ",
+        "--lrs",
+    ):
+        assert option in text, option
+    for default in (
+        "(default: 20)",
+        "(default: 0.005)",
+        "(default: runs)",
+        "(default: 0.53,0.2,0.1)",
+        "(default: 0.005,0.01,0.05,0.1,0.5,1)",
+        "(default: embedded)",
+        "(default: auto)",
+    ):
+        assert default in text, default
+    assert "=== train.py lms ===" in text and "=== train.py lms-sweep ===" in text
+
+
+# ---- bad input: one line on stderr, exit status 2, no run directory ----
+
+
+def _bad(tmp_path, capsys, argv):
+    logdir = tmp_path / "runs"
+    status = main([*argv, "--logdir", str(logdir), *QUIET])
+    err = capsys.readouterr().err.strip()
+    assert status == 2
+    assert err.startswith("error: ") and "\n" not in err and "Traceback" not in err
+    assert not run_dirs(logdir)
+    return err
+
+
+def _dataset(tmp_path, name="d.npz", **changes):
+    X, D = make_regression(n=20, p=2)
+    arrays = {"X": X, "D": D.reshape(-1, 1)} | changes
+    np.savez(tmp_path / name, **{k: v for k, v in arrays.items() if v is not None})
+    return str(tmp_path / name)
+
+
+def test_bad_missing_file(tmp_path, capsys):
+    assert "nope.mat: no such file" in _bad(tmp_path, capsys, ["--data", str(tmp_path / "nope.mat")])
+
+
+def test_bad_unknown_extension(tmp_path, capsys):
+    (tmp_path / "d.xlsx").write_text("x")
+    assert "unknown extension '.xlsx'" in _bad(tmp_path, capsys, ["--data", str(tmp_path / "d.xlsx")])
+
+
+def test_bad_missing_X(tmp_path, capsys):
+    path = tmp_path / "d.mat"
+    scipy.io.savemat(path, {"D": np.ones((5, 1))})
+    assert "d.mat: missing variable 'X'" in _bad(tmp_path, capsys, ["--data", str(path)])
+
+
+def test_bad_missing_D(tmp_path, capsys):
+    assert "missing array 'D'" in _bad(tmp_path, capsys, ["--data", _dataset(tmp_path, D=None)])
+
+
+def test_bad_wrong_shapes(tmp_path, capsys):
+    assert "D is 1 x 20; expected 20 x 1" in _bad(tmp_path, capsys, ["--data", _dataset(tmp_path, D=np.ones((1, 20)))])
+
+
+def test_bad_first_column_not_ones(tmp_path, capsys):
+    X, D = make_regression(n=20)
+    X[:, 0] = 2.0
+    path = write_mat(tmp_path / "d.mat", X, D)
+    assert "first column of X must be all ones" in _bad(tmp_path, capsys, ["--data", str(path)])
+
+
+def test_bad_fewer_samples_than_weights(tmp_path, capsys):
+    X, D = make_regression(n=2, p=2)
+    path = write_npz(tmp_path / "d.npz", X, D)
+    assert "2 samples but 3 weights" in _bad(tmp_path, capsys, ["--data", str(path)])
+
+
+def test_bad_nan(tmp_path, capsys):
+    X, D = make_regression(n=20)
+    D[3] = np.nan
+    path = write_npz(tmp_path / "d.npz", X, D)
+    assert "D contains NaN or infinite values" in _bad(tmp_path, capsys, ["--data", str(path)])
+
+
+def test_bad_inf(tmp_path, capsys):
+    X, D = make_regression(n=20)
+    X[3, 2] = np.inf
+    path = write_npz(tmp_path / "d.npz", X, D)
+    assert "X contains NaN or infinite values" in _bad(tmp_path, capsys, ["--data", str(path)])
+
+
+def test_bad_non_numeric_csv(tmp_path, capsys):
+    (tmp_path / "d.csv").write_text("x1,x2,d\n1,2,3\n4,five,6\n7,8,9\n")
+    message = _bad(tmp_path, capsys, ["--data", str(tmp_path / "d.csv")])
+    assert "line 3, column 'x2': 'five' is not a number" in message
+
+
+def test_bad_rank_deficient(tmp_path, capsys):
+    X, D = make_regression(n=20)
+    X[:, 2] = X[:, 1]
+    path = write_mat(tmp_path / "d.mat", X, D)
+    assert "X has rank 2 but 3 columns" in _bad(tmp_path, capsys, ["--data", str(path)])
+
+
+@pytest.mark.parametrize("argv", [["lms", "--lr", "0"], ["lms", "--lr", "-0.1"], ["lms", "--lr", "nan"]])
+def test_bad_lr(tmp_path, capsys, argv):
+    assert "argument --lr: must be a finite number > 0" in _bad(tmp_path, capsys, argv)
+
+
+def test_bad_lrs(tmp_path, capsys):
+    assert "learning rates must be finite and > 0, got -1" in _bad(tmp_path, capsys, ["lms-sweep", "--lrs", "0.1,-1"])
+
+
+@pytest.mark.parametrize("value", ["0", "-3"])
+def test_bad_epochs(tmp_path, capsys, value):
+    assert "argument --epochs: must be at least 1" in _bad(tmp_path, capsys, ["--epochs", value])
+
+
+def test_bad_w0_length(tmp_path, capsys):
+    message = _bad(tmp_path, capsys, ["--w0", "1,2"])
+    assert "--w0: 1, 2 has 2 values but" in message and "3 weights (p+1 with p = 2)" in message
+
+
+def test_bad_default_w0_on_other_data_says_how_to_fix_it(tmp_path, capsys):
+    X, D = make_regression(n=20, p=4)
+    path = write_npz(tmp_path / "d.npz", X, D)
+    message = _bad(tmp_path, capsys, ["--data", str(path)])
+    assert "--w0: the default W0 0.53, 0.2, 0.1 has 3 values" in message and "'zeros'" in message
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["--precision", "16-mixed"], "--precision: LMS runs in 64-true (default) or 32-true"),
+        (["--devices", "2"], "--devices: LMS is sequential"),
+        (["--w0", "a,b,c"], "argument --w0: expected comma-separated numbers"),
+        (["--accelerator", "tpu"], "argument --accelerator: invalid choice: 'tpu'"),
+        (["--accelerator", "gpu"], "--accelerator gpu --devices 1 --precision 64-true:"),  # no GPU on CI
+        (["--bogus"], "unrecognized arguments: --bogus"),
+    ],
+)
+def test_bad_options(tmp_path, capsys, argv, expected):
+    assert expected in _bad(tmp_path, capsys, argv)
