@@ -110,6 +110,13 @@ def _add_lms_options(parser: argparse.ArgumentParser) -> None:
     _add_common(parser)
 
 
+def _add_sweep_options(parser: argparse.ArgumentParser) -> None:
+    _add_lms_options(parser)
+    parser.add_argument(
+        "--lrs", type=_float_list, default=_csv(DEFAULT_SWEEP_LRS), help="learning rates, comma-separated"
+    )
+
+
 def build_parser() -> _Parser:
     formatter = _formatter
     parser = _Parser(
@@ -128,10 +135,7 @@ def build_parser() -> _Parser:
         description="The full study: the Wiener solution, the stability theory and the LMS learning-rate sweep.",
         formatter_class=formatter,
     )
-    _add_lms_options(study)
-    study.add_argument(
-        "--lrs", type=_float_list, default=_csv(DEFAULT_SWEEP_LRS), help="learning rates, comma-separated"
-    )
+    _add_sweep_options(study)
     study.set_defaults(handler=_run_lms_command, experiment="lms-sweep")
 
     sweep = commands.add_parser(
@@ -141,10 +145,7 @@ def build_parser() -> _Parser:
         "sample per step. A rate that diverges is frozen and reported with its epoch.",
         formatter_class=formatter,
     )
-    _add_lms_options(sweep)
-    sweep.add_argument(
-        "--lrs", type=_float_list, default=_csv(DEFAULT_SWEEP_LRS), help="learning rates, comma-separated"
-    )
+    _add_sweep_options(sweep)
     sweep.set_defaults(handler=_run_lms_command, experiment="lms-sweep")
 
     single = commands.add_parser(
