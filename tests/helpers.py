@@ -46,3 +46,42 @@ def write_csv(path: Path, X, D, header=None) -> Path:
     lines = [",".join(header)] + [",".join(repr(float(v)) for v in (*row[1:], d)) for row, d in zip(X, D, strict=True)]
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+CIFAR_NAMES = [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]
+
+
+def cifar_arrays(per_batch: int = 4, seed: int = 0) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Random pixels (N, 3072) uint8 and labels (N,) for each of the six official batch files."""
+    rng = np.random.default_rng(seed)
+    return {
+        name: (rng.integers(0, 256, (per_batch, 3072), dtype=np.uint8), rng.integers(0, 10, per_batch))
+        for name in CIFAR_NAMES
+    }
+
+
+def write_cifar_py(root: Path, arrays: dict, protocol: int = 2) -> Path:
+    """cifar-10-batches-py/ as the official python download: pickled dicts with bytes keys."""
+    import pickle
+
+    folder = root / "cifar-10-batches-py"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, (data, labels) in arrays.items():
+        batch = {
+            b"batch_label": name.encode(),
+            b"labels": [int(v) for v in labels],
+            b"data": data,
+            b"filenames": [f"{name}_{i}.png".encode() for i in range(len(labels))],
+        }
+        (folder / name).write_bytes(pickle.dumps(batch, protocol=protocol))
+    return folder
+
+
+def write_cifar_bin(root: Path, arrays: dict) -> Path:
+    """cifar-10-batches-bin/ as the official binary download: records of 1 label byte + 3072 pixel bytes."""
+    folder = root / "cifar-10-batches-bin"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, (data, labels) in arrays.items():
+        records = np.hstack([np.asarray(labels, dtype=np.uint8)[:, None], data])
+        (folder / f"{name}.bin").write_bytes(records.tobytes())
+    return folder

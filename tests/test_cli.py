@@ -28,21 +28,18 @@ def study(tmp_path_factory):
     """`train.py` with no command, once for the module (it is the slowest thing here)."""
     logdir = tmp_path_factory.mktemp("study") / "runs"
     assert main(["--logdir", str(logdir), *QUIET]) == 0
-    (run_dir,) = run_dirs(logdir)
+    dirs = run_dirs(logdir)
+    assert [d.parent.name for d in dirs] == ["classify", "lms-sweep", "simplenn"]  # one run each, nothing else
+    run_dir = logdir / "lms-sweep" / "version_0"
     return run_dir, json.loads((run_dir / "results.json").read_text())
 
 
 def test_no_arguments_runs_the_full_study_and_writes_everything(study):
     run_dir, results = study
-    assert run_dir.parent.name == "lms-sweep"
-    for name in (
-        "results.json",
-        "report.md",
-        "hparams.yaml",
-        "figures/mse_vs_epoch.png",
-        "figures/planes_3d.png",
-    ):
+    for name in ("results.json", "report.md", "hparams.yaml", "figures/mse_vs_epoch.png", "figures/planes_3d.png"):
         assert (run_dir / name).is_file(), name
+    for other in ("simplenn", "classify"):
+        assert (run_dir.parent.parent / other / "version_0" / "report.md").is_file()
     assert set(results) >= {"experiment", "data", "wiener", "theory", "runs"}
     assert results["data"] == {"path": str(EMBEDDED_LMS_DATA), "n_samples": 100, "n_features": 2}
     assert set(results["theory"]) == {"eigenvalues", "lr_bound_lambda_max", "lr_bound_trace", "lr_critical"}
@@ -170,6 +167,15 @@ def test_help_lists_every_option_with_its_default(capsys):
         "--precision",
         "--lr ",
         "--lrs",
+        "--data-dir",
+        "--batch-size",
+        "--optimizer",
+        "--num-workers",
+        "--momentum",
+        "--weight-decay",
+        "--lr-decay",
+        "--augment",
+        "--grad-every",
     ):
         assert option in text, option
     for default in (
@@ -182,7 +188,8 @@ def test_help_lists_every_option_with_its_default(capsys):
         "(default: auto)",
     ):
         assert default in text, default
-    assert "=== train.py lms ===" in text and "=== train.py lms-sweep ===" in text
+    for command in ("study", "lms", "lms-sweep", "simplenn", "classify"):
+        assert f"=== train.py {command} ===" in text
 
 
 # ---- bad input: one line on stderr, exit status 2, no run directory ----
@@ -279,11 +286,11 @@ def test_bad_lrs(tmp_path, capsys):
 
 @pytest.mark.parametrize("value", ["0", "-3"])
 def test_bad_epochs(tmp_path, capsys, value):
-    assert "argument --epochs: must be at least 1" in _bad(tmp_path, capsys, ["--epochs", value])
+    assert "argument --epochs: must be at least 1" in _bad(tmp_path, capsys, ["lms-sweep", "--epochs", value])
 
 
 def test_bad_w0_length(tmp_path, capsys):
-    message = _bad(tmp_path, capsys, ["--w0", "1,2"])
+    message = _bad(tmp_path, capsys, ["lms-sweep", "--w0", "1,2"])
     assert "--w0: 1, 2 has 2 values but" in message and "3 weights (p+1 with p = 2)" in message
 
 
@@ -297,12 +304,20 @@ def test_bad_default_w0_on_other_data_says_how_to_fix_it(tmp_path, capsys):
 @pytest.mark.parametrize(
     ("argv", "expected"),
     [
-        (["--precision", "16-mixed"], "--precision: LMS runs in 64-true (default) or 32-true"),
-        (["--devices", "2"], "--devices: LMS is sequential"),
-        (["--w0", "a,b,c"], "argument --w0: expected comma-separated numbers"),
+        (["lms-sweep", "--precision", "16-mixed"], "--precision: LMS runs in 64-true (default) or 32-true"),
+        (["lms", "--devices", "2"], "--devices: LMS is sequential"),
+        (["lms-sweep", "--w0", "a,b,c"], "argument --w0: expected comma-separated numbers"),
         (["--accelerator", "tpu"], "argument --accelerator: invalid choice: 'tpu'"),
-        (["--accelerator", "gpu"], "--accelerator gpu --devices 1 --precision 64-true:"),  # no GPU on CI
+        (["lms", "--accelerator", "gpu"], "--accelerator gpu --devices 1 --precision 64-true:"),  # no GPU on CI
         (["--bogus"], "unrecognized arguments: --bogus"),
+        (["--epochs", "5"], "unrecognized arguments: --epochs 5"),  # study runs each part with its defaults
+        (["classify", "--batch-size", "0"], "argument --batch-size: must be at least 1"),
+        (["classify", "--optimizer", "rmsprop"], "argument --optimizer: invalid choice: 'rmsprop'"),
+        (["simplenn", "--lr", "-1"], "argument --lr: must be a finite number > 0"),
+        (["classify", "--precision", "8-bit"], "argument --precision: invalid choice: '8-bit'"),
+        (["classify", "--devices", "two"], "--devices: a whole number >= 1 or 'auto', got 'two'"),
+        (["classify", "--num-workers", "-1"], "argument --num-workers: must be >= 0"),
+        (["classify", "--weight-decay", "nan"], "argument --weight-decay: must be a finite number >= 0"),
     ],
 )
 def test_bad_options(tmp_path, capsys, argv, expected):

@@ -1,6 +1,23 @@
-"""Data: regression files for LMS and the DataModules that serve them."""
+"""Data: regression files for LMS, image datasets (CIFAR-10, embedded digits) and their DataModules."""
 
+from src.data.cifar10 import find_cifar10, read_cifar10, restricted_unpickle
+from src.data.digits import load_digits_splits
+from src.data.image_datamodule import ImageDataModule, TensorImages
+from src.data.image_splits import ImageSplits
 from src.data.lms_datamodule import LMSDataModule, SampleStream
 from src.data.regression_file import EMBEDDED_LMS_DATA, RegressionData, load_regression
 
-__all__ = ["EMBEDDED_LMS_DATA", "LMSDataModule", "RegressionData", "SampleStream", "load_regression"]
+__all__ = [
+    "EMBEDDED_LMS_DATA",
+    "ImageDataModule",
+    "ImageSplits",
+    "LMSDataModule",
+    "RegressionData",
+    "SampleStream",
+    "TensorImages",
+    "find_cifar10",
+    "load_digits_splits",
+    "load_regression",
+    "read_cifar10",
+    "restricted_unpickle",
+]

@@ -11,5 +11,7 @@ def quiet_lightning() -> None:
     for name in ("pytorch_lightning", "lightning_fabric", "lightning.pytorch", "lightning.fabric"):
         logging.getLogger(name).setLevel(logging.WARNING)
     warnings.filterwarnings("ignore", message=".*does not have many workers.*")
+    # About step-level logging, which this project never does (metrics are logged once per epoch).
+    warnings.filterwarnings("ignore", message=".*smaller than the logging interval.*")
     # Raised inside Lightning's batch flattening by newer torch; nothing a user can act on.
     warnings.filterwarnings("ignore", message=r".*isinstance\(treespec, LeafSpec\).*")

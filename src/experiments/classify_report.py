@@ -1,0 +1,66 @@
+"""report.md of a classification run, written from its results dict and layer table."""
+
+from __future__ import annotations
+
+from src.analysis import LayerTable
+
+
+def _pct(value: float) -> str:
+    return f"{100 * value:.2f} %"
+
+
+def history_table(history: list[dict]) -> str:
+    lines = ["| epoch | train loss | train acc | val loss | val acc | lr |", "|---|---|---|---|---|---|"]
+    for row in history:
+        lines.append(
+            f"| {row['epoch']} | {row['train/loss']:.4f} | {_pct(row['train/acc'])} | {row['val/loss']:.4f} | "
+            f"{_pct(row['val/acc'])} | {row.get('train/lr', float('nan')):.3g} |"
+        )
+    return "\n".join(lines)
+
+
+def render_classify_report(results: dict, table: LayerTable, figures: dict[str, str]) -> str:
+    data, config, test, best = results["data"], results["config"], results["test"], results["best_val"]
+    sizes = data["sizes"]
+    model = results["model"]
+    relu_note = (
+        "without the ReLU after fc2 that Table 1 has: a classifier's outputs are logits, which must be able to "
+        "go negative (a ReLU would clamp every class score at 0 and the cross-entropy could not push wrong "
+        "classes down)"
+        if model["final_relu"] is False
+        else "as given"
+    )
+    mean = [round(v, 4) for v in config["normalization"]["mean"]]
+    std = [round(v, 4) for v in config["normalization"]["std"]]
+    momentum = f", momentum {config['momentum']:g}" if config["momentum"] is not None else ""
+    lines = [
+        f"# Classification: {model['name']} on {data['name']}",
+        "",
+        f"**Test accuracy {_pct(test['acc'])}** (loss {test['loss']:.4f}) after {config['epochs']} epochs; best "
+        f"validation accuracy {_pct(best['acc'])} at epoch {best['epoch']}.",
+        "",
+        "## Data",
+        f"- {data['source']}",
+        f"- {sizes['train']:,} train / {sizes['val']:,} validation / {sizes['test']:,} test images of shape "
+        f"{' x '.join(str(s) for s in data['image_shape'])}, {len(data['classes'])} classes",
+        f"- normalised per channel with the training set's mean {mean} and std {std}"
+        + ("; random crop (4-pixel padding) and horizontal flip during training" if config["augment"] else ""),
+        "",
+        "## Model",
+        f"{model['name']} {relu_note}.",
+        "",
+        table.to_markdown(),
+        "",
+        "## Training",
+        f"- {config['optimizer']} (lr {config['lr']:g}{momentum}, weight decay {config['weight_decay']:g}), "
+        f"lr decay {config['lr_decay']}, batch size {config['batch_size']}, seed {config['seed']}, "
+        f"precision {config['precision']} on {config['device']}",
+        "",
+        history_table(results["history"]),
+        "",
+        "## Figures",
+        "",
+        f"![learning curves]({figures['learning_curves']})",
+        "",
+    ]
+    return "\n".join(lines)

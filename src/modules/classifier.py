@@ -1,0 +1,110 @@
+"""ImageClassifier: trains any image model (SimpleNN by default) with cross-entropy, SGD or Adam."""
+
+from __future__ import annotations
+
+import pytorch_lightning as pl
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torchmetrics import MeanMetric
+from torchmetrics.classification import MulticlassAccuracy
+
+from src.modules.lean_hooks import LeanHookBookkeeping
+from src.modules.simple_nn import SimpleNN
+
+OPTIMIZERS = ("sgd", "adam")
+LR_DECAYS = ("none", "cosine", "step")
+
+
+class ImageClassifier(LeanHookBookkeeping, pl.LightningModule):
+    """Logs train/loss, train/acc, train/lr, val/loss, val/acc once per epoch and test/loss, test/acc.
+
+    Metrics accumulate in torchmetrics objects during the epoch (no per-step self.log, no host sync) and are
+    computed at epoch end; under DDP `compute()` synchronises them across processes. The default model is
+    SimpleNN without its final ReLU: a ReLU on the logits could not express negative class scores.
+    """
+
+    def __init__(
+        self,
+        model: nn.Module | None = None,
+        num_classes: int = 10,
+        input_shape: tuple[int, ...] = (3, 32, 32),
+        optimizer: str = "sgd",
+        lr: float = 0.05,
+        momentum: float = 0.9,
+        weight_decay: float = 5e-4,
+        lr_decay: str = "cosine",
+        max_epochs: int = 10,
+    ) -> None:
+        super().__init__()
+        if optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
+        if lr_decay not in LR_DECAYS:
+            raise ValueError(f"lr_decay must be one of {LR_DECAYS}, got {lr_decay!r}")
+        self.save_hyperparameters(ignore=["model"])
+        self.model = model if model is not None else SimpleNN(num_classes, input_shape[0], final_relu=False)
+        self.example_input_array = torch.zeros(1, *input_shape)
+        self.train_loss, self.val_loss, self.test_loss = MeanMetric(), MeanMetric(), MeanMetric()
+        self.train_acc = MulticlassAccuracy(num_classes, average="micro")
+        self.val_acc = MulticlassAccuracy(num_classes, average="micro")
+        self.test_acc = MulticlassAccuracy(num_classes, average="micro")
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:  # (B, C, H, W) -> (B, num_classes) logits
+        return self.model(images)
+
+    def _step(self, batch: tuple[torch.Tensor, torch.Tensor], loss_metric: MeanMetric, acc: MulticlassAccuracy):
+        images, labels = batch
+        logits = self(images)
+        loss = F.cross_entropy(logits, labels)
+        loss_metric.update(loss.detach(), weight=labels.numel())  # weighted: the exact mean over samples
+        acc.update(logits.detach(), labels)
+        return loss
+
+    def training_step(self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int) -> torch.Tensor:
+        return self._step(batch, self.train_loss, self.train_acc)
+
+    def validation_step(self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int) -> None:
+        self._step(batch, self.val_loss, self.val_acc)
+
+    def test_step(self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int) -> None:
+        self._step(batch, self.test_loss, self.test_acc)
+
+    def _log_epoch(self, stage: str, loss: MeanMetric, acc: MulticlassAccuracy) -> None:
+        self.log_dict({f"{stage}/loss": loss.compute(), f"{stage}/acc": acc.compute()})
+        loss.reset()
+        acc.reset()
+
+    def on_train_epoch_start(self) -> None:
+        # Lightning steps epoch schedulers at the epoch's last batch, before on_train_epoch_end: read it now.
+        self._epoch_lr = self.trainer.optimizers[0].param_groups[0]["lr"]
+
+    def on_train_epoch_end(self) -> None:
+        self._log_epoch("train", self.train_loss, self.train_acc)
+        self.log("train/lr", self._epoch_lr)
+
+    def on_validation_epoch_end(self) -> None:
+        self._log_epoch("val", self.val_loss, self.val_acc)
+
+    def on_test_epoch_end(self) -> None:
+        self._log_epoch("test", self.test_loss, self.test_acc)
+
+    def configure_optimizers(self) -> dict:
+        hp = self.hparams
+        if hp.optimizer == "sgd":
+            optimizer = torch.optim.SGD(
+                self.parameters(),
+                lr=hp.lr,
+                momentum=hp.momentum,
+                weight_decay=hp.weight_decay,
+                nesterov=hp.momentum > 0,
+            )
+        else:
+            optimizer = torch.optim.Adam(self.parameters(), lr=hp.lr, weight_decay=hp.weight_decay)
+        if hp.lr_decay == "none":
+            return {"optimizer": optimizer}
+        if hp.lr_decay == "cosine":
+            scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=max(1, hp.max_epochs))
+        else:  # "step": x0.1 at half and at three quarters of the epochs
+            milestones = sorted({max(1, hp.max_epochs // 2), max(1, (3 * hp.max_epochs) // 4)})
+            scheduler = torch.optim.lr_scheduler.MultiStepLR(optimizer, milestones=milestones, gamma=0.1)
+        return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "interval": "epoch"}}

@@ -1,0 +1,105 @@
+"""Augmentation against a reference loop, normalisation, seeding, and the embedded digits."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from src.data import ImageDataModule, ImageSplits, load_digits_splits
+from src.data.augment import random_crop, random_hflip
+
+
+def test_random_crop_equals_a_per_image_reference():
+    images = torch.randn(6, 3, 8, 10)
+    cropped = random_crop(images, padding=2, generator=torch.Generator().manual_seed(5))
+    offsets = torch.randint(0, 5, (2, 6), generator=torch.Generator().manual_seed(5))  # the same draws
+    padded = torch.nn.functional.pad(images, (2, 2, 2, 2))
+    for b in range(6):
+        dy, dx = offsets[0, b].item(), offsets[1, b].item()
+        assert torch.equal(cropped[b], padded[b, :, dy : dy + 8, dx : dx + 10]), b
+
+
+def test_random_hflip_equals_a_per_image_reference():
+    images = torch.randn(64, 3, 4, 5)
+    flipped = random_hflip(images, torch.Generator().manual_seed(1))
+    coins = torch.rand(64, generator=torch.Generator().manual_seed(1)) < 0.5
+    for b in range(64):
+        expected = images[b].flip(-1) if coins[b] else images[b]
+        assert torch.equal(flipped[b], expected)
+    assert 10 < int(coins.sum()) < 54  # both happen
+
+
+def tiny_splits(n=40, seed=0) -> ImageSplits:
+    rng = np.random.default_rng(seed)
+    images = torch.from_numpy(rng.integers(0, 256, (n, 3, 32, 32), dtype=np.uint8))
+    labels = torch.from_numpy(rng.integers(0, 10, n))
+    return ImageSplits(
+        "tiny", "test", tuple("0123456789"), (images, labels), (images[:8], labels[:8]), (images[:8], labels[:8])
+    )
+
+
+def test_training_batches_are_normalised_per_channel():
+    splits = tiny_splits()
+    datamodule = ImageDataModule(splits, batch_size=40)
+    images, labels = next(iter(datamodule.train_dataloader()))
+    assert images.dtype == torch.uint8 and images.shape == (40, 3, 32, 32)  # pixels travel as bytes
+    normalised, same_labels = datamodule.on_after_batch_transfer((images, labels), 0)
+    assert torch.equal(same_labels, labels)
+    np.testing.assert_allclose(normalised.double().mean(dim=(0, 2, 3)).numpy(), 0, atol=1e-5)
+    np.testing.assert_allclose(normalised.double().std(dim=(0, 2, 3)).numpy(), 1, atol=1e-4)
+    reference = (images.double() / 255 - (splits.train[0].double() / 255).mean(dim=(0, 2, 3))[:, None, None]) / (
+        splits.train[0].double() / 255
+    ).std(dim=(0, 2, 3))[:, None, None]
+    torch.testing.assert_close(normalised.double(), reference, atol=1e-5, rtol=1e-5)
+
+
+def test_batches_hold_the_right_images_in_a_seeded_order():
+    splits = tiny_splits()
+    order = [next(iter(ImageDataModule(splits, batch_size=8, seed=s).train_dataloader()))[1] for s in (1, 1, 2)]
+    assert torch.equal(order[0], order[1]) and not torch.equal(order[0], order[2])
+    images, labels = next(iter(ImageDataModule(splits, batch_size=40, seed=1).train_dataloader()))
+    index = {splits.train[0][i].numpy().tobytes(): i for i in range(40)}
+    for image, label in zip(images, labels, strict=True):
+        assert splits.train[1][index[image.numpy().tobytes()]] == label  # image and label stay paired
+
+
+class _Training:
+    training = True
+
+
+def test_augmentation_only_when_asked_and_only_in_training():
+    splits = tiny_splits()
+    batch = next(iter(ImageDataModule(splits, batch_size=16).val_dataloader()))
+    plain = ImageDataModule(splits, batch_size=16).on_after_batch_transfer(batch, 0)[0]
+    augmented_module = ImageDataModule(splits, batch_size=16, augment=True)
+    assert torch.equal(augmented_module.on_after_batch_transfer(batch, 0)[0], plain)  # no trainer: no augmentation
+    augmented_module.trainer = _Training()
+    assert not torch.equal(augmented_module.on_after_batch_transfer(batch, 0)[0], plain)
+
+
+def test_digits_are_real_and_split_without_overlap():
+    from sklearn.datasets import load_digits
+
+    splits = load_digits_splits(seed=0)
+    assert splits.sizes() == {"train": 1437, "val": 180, "test": 180}
+    assert splits.image_shape == (3, 32, 32)
+    labels = torch.cat([splits.train[1], splits.val[1], splits.test[1]])
+    assert np.bincount(labels.numpy()).tolist() == np.bincount(load_digits().target).tolist()
+    images = torch.cat([splits.train[0], splits.val[0], splits.test[0]])
+    assert torch.equal(images[:, 0], images[:, 1]) and torch.equal(images[:, 0], images[:, 2])
+    assert images.max() == 255 and images.min() == 0
+    # 8x8 -> 32x32 and back (4x4 block means): every image is nearest to an original scan of its own label
+    back = images[:, 0].double().reshape(-1, 8, 4, 8, 4).mean(dim=(2, 4)).reshape(-1, 64) / 255 * 16
+    originals = torch.tensor(load_digits().images).double().reshape(-1, 64)
+    nearest = torch.cdist(back, originals).argmin(dim=1)
+    assert torch.equal(torch.tensor(load_digits().target)[nearest], labels)
+    assert (back - originals[nearest]).abs().mean() < 1.5  # on the 0..16 scale of the scans
+    assert len(set(nearest.tolist())) >= 1790  # a permutation of the originals (a few scans are near-duplicates)
+    assert not torch.equal(load_digits_splits(seed=1).test[0], splits.test[0])
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_digit_splits_are_deterministic(seed):
+    a, b = load_digits_splits(seed), load_digits_splits(seed)
+    assert torch.equal(a.train[0], b.train[0]) and torch.equal(a.test[1], b.test[1])
