@@ -176,6 +176,7 @@ def test_help_lists_every_option_with_its_default(capsys):
         "--lr-decay",
         "--augment",
         "--grad-every",
+        "--weight-every",
     ):
         assert option in text, option
     for default in (

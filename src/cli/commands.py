@@ -54,6 +54,7 @@ def image_config(args: argparse.Namespace, experiment: str) -> ImageConfig:
         precision=args.precision,
         progress_bar=not args.no_progress_bar,
         grad_every_n_steps=args.grad_every,
+        weight_every_n_epochs=args.weight_every,
     )
 
 

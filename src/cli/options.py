@@ -173,6 +173,7 @@ def add_image_options(parser: argparse.ArgumentParser, epochs: int) -> None:
     parser.add_argument(
         "--grad-every", type=positive_int, default=50, help="gradient histograms every N optimizer steps"
     )
+    parser.add_argument("--weight-every", type=positive_int, default=1, help="weight histograms every N epochs")
     parser.add_argument("--devices", default="1", help="number of devices, or auto")
     parser.add_argument(
         "--precision", default="32-true", choices=PRECISIONS, help="Lightning precision, e.g. bf16-mixed on a GPU"

@@ -50,6 +50,7 @@ class ImageConfig:
             (self.weight_decay >= 0, f"--weight-decay: must be >= 0, got {self.weight_decay}"),
             (self.precision in PRECISIONS, f"--precision: one of {', '.join(PRECISIONS)}, got {self.precision!r}"),
             (self.grad_every_n_steps >= 1, f"--grad-every: must be at least 1, got {self.grad_every_n_steps}"),
+            (self.weight_every_n_epochs >= 1, f"--weight-every: must be at least 1, got {self.weight_every_n_epochs}"),
         ]
         if self.lr is not None:
             checks.append((math.isfinite(self.lr) and self.lr > 0, f"--lr: must be a finite number > 0, got {self.lr}"))

@@ -122,6 +122,7 @@ def test_recording_keeps_activations_only_inside_the_scope():
     assert not any(layer._recording for layer in layers_of(model))
 
 
+@pytest.mark.filterwarnings("ignore:You defined a `validation_step` but have no `val_dataloader`")
 def test_after_a_training_step_no_layer_holds_a_tensor(cpu_trainer):
     images = torch.randn(16, 3, 32, 32)
     labels = torch.randint(0, 10, (16,))
