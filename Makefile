@@ -32,7 +32,7 @@ lint: $(STAMP)
 	$(PY) -m ruff format --check .
 
 bench: $(STAMP)
-	$(PY) bench/lms.py $(ARGS)
+	$(PY) bench/run.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) runs

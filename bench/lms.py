@@ -1,4 +1,5 @@
-"""LMS speed: Lightning fit vs a plain PyTorch loop vs a NumPy loop, and the 6-rate sweep vs one rate.
+"""LMS speed: Lightning fit vs a plain PyTorch loop vs a NumPy loop, the 6-rate sweep vs one rate, and how
+the time per epoch grows with the number of samples.
 
 Every figure is a ratio against a baseline measured in the same process, interleaved, median of --reps
 repetitions. Per-step costs come from the difference between a long and a short fit (setup cancels out).
@@ -10,25 +11,26 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
-import json
-import statistics
 import sys
 import tempfile
 import time
-import warnings
 from pathlib import Path
 
 import numpy as np
 import torch
 
+if __package__ in (None, ""):  # `python bench/x.py`: make the repository root importable as in `-m bench.x`
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import emit, interleaved, machine, median, setup_quiet
 from src.data import EMBEDDED_LMS_DATA, RegressionData, load_regression
 from src.experiments.lms import prepare_lms_fit
 from src.experiments.lms_config import COURSE_W0, DEFAULT_SWEEP_LRS, LMSConfig
-from src.experiments.quiet import quiet_lightning
 from src.modules import LMSModule
 from src.theory import wiener_solution
 
 SHORT, LONG = 5, 25  # epochs; per step = (t(LONG) - t(SHORT)) / ((LONG - SHORT) * N)
+SCALING_SIZES = (100, 1_000, 10_000)
 
 
 class EmptyStepLMS(LMSModule):
@@ -86,17 +88,34 @@ def numpy_seconds(data: RegressionData, lr: float, epochs: int) -> float:
     return time.perf_counter() - start
 
 
+def regression_data(n: int, seed: int = 0) -> RegressionData:
+    rng = np.random.default_rng(seed)
+    X = np.hstack([np.ones((n, 1)), rng.standard_normal((n, 2))])
+    return RegressionData(X=X, D=X @ np.array([1.0, 1.0, -2.0]) + 0.01 * rng.standard_normal(n), path=Path(f"n{n}"))
+
+
 def per_step_us(seconds: dict[int, float], n: int) -> float:
     return (seconds[LONG] - seconds[SHORT]) / ((LONG - SHORT) * n) * 1e6
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--reps", type=int, default=5, help="repetitions; the median is reported")
-    parser.add_argument("--out", type=Path, help="also write the JSON here")
-    args = parser.parse_args(argv)
-    quiet_lightning()
-    warnings.filterwarnings("ignore")
+def scaling(reps: int) -> dict:
+    """Seconds per epoch of the single-rate Lightning fit for N samples (2-epoch minus 1-epoch fit)."""
+    datasets = {n: regression_data(n) for n in SCALING_SIZES}
+    measures = {
+        n: (lambda d=d: lightning_fit_seconds(d, (0.005,), 2) - lightning_fit_seconds(d, (0.005,), 1))
+        for n, d in datasets.items()
+    }
+    samples = interleaved(measures, reps, warmup=0)
+    seconds = {n: median(values) for n, values in samples.items()}
+    exponent = float(np.polyfit(np.log(list(seconds)), np.log(list(seconds.values())), 1)[0])
+    return {
+        "seconds_per_epoch": {str(n): round(s, 4) for n, s in seconds.items()},
+        "us_per_sample": {str(n): round(s / n * 1e6, 1) for n, s in seconds.items()},
+        "fitted_exponent": round(exponent, 3),  # time ~ N^exponent; 1 is linear
+    }
+
+
+def run(reps: int = 5, with_scaling: bool = True) -> dict:
     data = load_regression(EMBEDDED_LMS_DATA)
     n, lr = data.n_samples, 0.005
     variants = {
@@ -107,27 +126,15 @@ def main(argv: list[str] | None = None) -> int:
         "plain_torch": lambda e: plain_torch_seconds(data, lr, e),
         "numpy": lambda e: numpy_seconds(data, lr, e),
     }
-    for measure in variants.values():  # warm-up: imports, allocator, first-call costs
-        measure(SHORT)
-    samples: dict[str, list[dict[int, float]]] = {name: [] for name in variants}
-    for _ in range(args.reps):
-        for name, measure in variants.items():  # interleaved: machine noise hits every variant alike
-            samples[name].append({epochs: measure(epochs) for epochs in (SHORT, LONG)})
+    samples = interleaved({name: (lambda m=m: {e: m(e) for e in (SHORT, LONG)}) for name, m in variants.items()}, reps)
+    us = {name: median([per_step_us(s, n) for s in runs]) for name, runs in samples.items()}
 
-    def median_us(name: str) -> float:
-        return statistics.median(per_step_us(s, n) for s in samples[name])
+    def fit_seconds(name: str, epochs: int = 20) -> float:  # a 20-epoch fit, interpolated
+        return median([s[SHORT] + (s[LONG] - s[SHORT]) * (epochs - SHORT) / (LONG - SHORT) for s in samples[name]])
 
-    def median_fit_s(name: str, epochs: int = 20) -> float:
-        # A 20-epoch fit, interpolated from the two measured lengths.
-        return statistics.median(
-            s[SHORT] + (s[LONG] - s[SHORT]) * (epochs - SHORT) / (LONG - SHORT) for s in samples[name]
-        )
-
-    us = {name: median_us(name) for name in variants}
     result = {
         "benchmark": "lms",
-        "machine": {"threads": torch.get_num_threads(), "torch": torch.__version__},
-        "reps": args.reps,
+        "reps": reps,
         "samples": n,
         "us_per_step": {name: round(value, 1) for name, value in us.items()},
         "ratios": {
@@ -137,15 +144,22 @@ def main(argv: list[str] | None = None) -> int:
             "lightning_progress_bar_over_plain_torch": round(us["lightning_progress_bar"] / us["plain_torch"], 3),
             "plain_torch_over_numpy": round(us["plain_torch"] / us["numpy"], 3),
             "sweep_over_single_per_step": round(us["lightning_sweep"] / us["lightning"], 3),
-            "sweep_over_single_fit_20_epochs": round(median_fit_s("lightning_sweep") / median_fit_s("lightning"), 3),
+            "sweep_over_single_fit_20_epochs": round(fit_seconds("lightning_sweep") / fit_seconds("lightning"), 3),
         },
-        "targets": {"sweep_over_single": 1.3, "lightning_over_plain_torch": 2.5},
+        "targets": {"sweep_over_single": "<= 1.3", "lightning_over_plain_torch": "<= 2.5", "scaling_exponent": "~1"},
     }
-    text = json.dumps(result, indent=2)
-    print(text)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n")
+    if with_scaling:
+        result["scaling"] = scaling(max(1, reps // 2))
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--reps", type=int, default=5, help="repetitions; the median is reported")
+    parser.add_argument("--out", type=Path, help="also write the JSON here")
+    args = parser.parse_args(argv)
+    setup_quiet()
+    emit({"machine": machine(), **run(args.reps)}, args.out)
     return 0
 
 

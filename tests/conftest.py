@@ -35,3 +35,15 @@ def cpu_trainer():
         return pl.Trainer(**options)
 
     return make
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `gpu` are skipped on machines without CUDA (CI has none)."""
+    import torch
+
+    if torch.cuda.is_available():
+        return
+    skip = pytest.mark.skip(reason="needs a CUDA GPU")
+    for item in items:
+        if "gpu" in item.keywords:
+            item.add_marker(skip)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from src.data import load_regression
 from src.experiments.classify import load_image_splits, run_classify
+from src.experiments.distributed import say
 from src.experiments.image_config import ImageConfig
 from src.experiments.lms import run_lms
 from src.experiments.lms_config import DEFAULT_SWEEP_LRS, LMSConfig
@@ -55,6 +56,10 @@ def image_config(args: argparse.Namespace, experiment: str) -> ImageConfig:
         progress_bar=not args.no_progress_bar,
         grad_every_n_steps=args.grad_every,
         weight_every_n_epochs=args.weight_every,
+        channels_last=args.channels_last,
+        compile=args.compile,
+        strategy=args.strategy,
+        num_nodes=args.num_nodes,
     )
 
 
@@ -108,11 +113,11 @@ def run_study_command(args: argparse.Namespace) -> int:
         cfg.validate()
     load_regression(sweep.data)
     splits = load_image_splits(args.data_dir, args.seed)
-    print("== 1/3 LMS vs Wiener: learning-rate sweep ==")
+    say("== 1/3 LMS vs Wiener: learning-rate sweep ==")
     print_lms(run_lms(sweep))
-    print("\n== 2/3 SimpleNN: layer summary and zero-initialisation study ==")
+    say("\n== 2/3 SimpleNN: layer summary and zero-initialisation study ==")
     print_simplenn(run_simplenn(images[0], splits))
-    print("\n== 3/3 SimpleNN classifier ==")
+    say("\n== 3/3 SimpleNN classifier ==")
     print_classify(run_classify(images[1], splits))
     print_where(args.logdir)
     return 0
@@ -121,16 +126,16 @@ def run_study_command(args: argparse.Namespace) -> int:
 def print_lms(run) -> None:
     results = run.results
     theory, wiener, data = results["theory"], results["wiener"], results["data"]
-    print()
-    print(f"data: {data['path']} ({data['n_samples']} samples, p = {data['n_features']})")
-    print(f"Wiener: w* = [{', '.join(f'{v:.6f}' for v in wiener['w'])}], MSE* = {wiener['mse']:.6g}")
+    say()
+    say(f"data: {data['path']} ({data['n_samples']} samples, p = {data['n_features']})")
+    say(f"Wiener: w* = [{', '.join(f'{v:.6f}' for v in wiener['w'])}], MSE* = {wiener['mse']:.6g}")
     critical = "none found" if theory["lr_critical"] is None else f"{theory['lr_critical']:.4g}"
-    print(
+    say(
         f"theory: 2/lambda_max = {theory['lr_bound_lambda_max']:.4g}, 2/trace(R) = {theory['lr_bound_trace']:.4g}, "
         f"r_crit (in order) = {critical}"
     )
-    print()
-    print(console_table(results))
+    say()
+    say(console_table(results))
     print_run_dir(run.run_dir)
 
 
@@ -138,12 +143,12 @@ def print_simplenn(run) -> None:
     results = run.results
     zero = results["zero_init"]
     training = results["training"]
-    print(f"\nSimpleNN (Table 1): per-layer summary (per sample)\n{run.table.to_text()}\n")
-    print(f"zero init: gradients vanish exactly in {', '.join(zero['vanishing_layers']) or 'no layer'}")
+    say(f"\nSimpleNN (Table 1): per-layer summary (per sample)\n{run.table.to_text()}\n")
+    say(f"zero init: gradients vanish exactly in {', '.join(zero['vanishing_layers']) or 'no layer'}")
     for layer, reason in zero["why"].items():
-        print(f"  {layer}: {reason}")
+        say(f"  {layer}: {reason}")
     final = {name: training[name][-1]["val/acc"] for name in ("default_init", "zero_init")}
-    print(
+    say(
         f"trained {training['epochs']} epochs on {training['data']['name']}: val acc {final['default_init']:.1%} "
         f"from default init, {final['zero_init']:.1%} from zero weights"
     )
@@ -152,7 +157,7 @@ def print_simplenn(run) -> None:
 
 def print_classify(run) -> None:
     results = run.results
-    print(
+    say(
         f"\n{results['model']['name']} on {results['data']['name']}: test accuracy {results['test']['acc']:.2%}, "
         f"best validation accuracy {results['best_val']['acc']:.2%} (epoch {results['best_val']['epoch']})"
     )
@@ -160,8 +165,8 @@ def print_classify(run) -> None:
 
 
 def print_run_dir(run_dir: Path) -> None:
-    print(f"run directory: {run_dir}  (results.json, report.md, figures/, TensorBoard events)")
+    say(f"run directory: {run_dir}  (results.json, report.md, figures/, TensorBoard events)")
 
 
 def print_where(logdir: Path) -> None:
-    print(f"TensorBoard:   tensorboard --logdir {logdir}")
+    say(f"TensorBoard:   tensorboard --logdir {logdir}")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from src.data import EMBEDDED_LMS_DATA
 from src.errors import UserError
-from src.experiments.image_config import PRECISIONS
+from src.experiments.image_config import PRECISIONS, STRATEGIES
 from src.experiments.lms_config import COURSE_W0, DEFAULT_LR, DEFAULT_SWEEP_LRS
 from src.modules.classifier import LR_DECAYS, OPTIMIZERS
 
@@ -174,8 +174,25 @@ def add_image_options(parser: argparse.ArgumentParser, epochs: int) -> None:
         "--grad-every", type=positive_int, default=50, help="gradient histograms every N optimizer steps"
     )
     parser.add_argument("--weight-every", type=positive_int, default=1, help="weight histograms every N epochs")
-    parser.add_argument("--devices", default="1", help="number of devices, or auto")
+    parser.add_argument("--devices", default="1", help="devices per node, or auto")
     parser.add_argument(
-        "--precision", default="32-true", choices=PRECISIONS, help="Lightning precision, e.g. bf16-mixed on a GPU"
+        "--strategy",
+        default="auto",
+        choices=STRATEGIES,
+        help="ddp: one process per device (and node), gradients averaged; auto picks ddp for several devices",
+    )
+    parser.add_argument("--num-nodes", type=positive_int, default=1, help="machines taking part (with ddp)")
+    parser.add_argument(
+        "--channels-last",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="NHWC memory layout for the convolutions (faster on CPU and tensor-core GPUs)",
+    )
+    parser.add_argument("--compile", action="store_true", help="torch.compile the model's forward pass")
+    parser.add_argument(
+        "--precision",
+        default="auto",
+        choices=PRECISIONS,
+        help="Lightning precision; auto = bf16-mixed on a GPU with bf16, 32-true (exact) on a CPU",
     )
     add_run_options(parser)

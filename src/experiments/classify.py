@@ -10,7 +10,7 @@ from pathlib import Path
 import pytorch_lightning as pl
 from torch import nn
 
-from src.analysis import LayerTable
+from src.analysis import LayerTable, layer_summary
 from src.callbacks import EpochHistory, Histograms, LayerSummary
 from src.data import ImageDataModule, ImageSplits, load_digits_splits, read_cifar10
 from src.experiments.classify_report import render_classify_report
@@ -45,10 +45,14 @@ def prepare_classification_fit(
     model: nn.Module | None = None,
     summary: bool = True,
     print_summary: bool = True,
+    monitoring: bool = True,
 ) -> ClassificationFit:
     """DataModule, ImageClassifier (SimpleNN without its final ReLU unless `model` is given), the
-    EpochHistory, Histograms and (optionally) LayerSummary callbacks, and a Trainer logging to log_dir."""
-    datamodule = ImageDataModule(splits, cfg.batch_size, cfg.num_workers, cfg.augment, cfg.seed)
+    EpochHistory callback, with `monitoring` the Histograms and (if `summary`) LayerSummary callbacks, and a
+    Trainer logging to log_dir."""
+    datamodule = ImageDataModule(
+        splits, cfg.batch_size, cfg.num_workers, cfg.augment, cfg.seed, on_device=cfg.data_on_device
+    )
     module = ImageClassifier(
         model,
         num_classes=len(splits.classes),
@@ -59,10 +63,14 @@ def prepare_classification_fit(
         weight_decay=cfg.weight_decay,
         lr_decay=cfg.lr_decay,
         max_epochs=cfg.epochs,
+        channels_last=cfg.channels_last,
+        compile=cfg.compile,
     )
     history = EpochHistory()
-    layer_summary = LayerSummary(print_table=print_summary) if summary else None
-    callbacks = [history, Histograms(cfg.weight_every_n_epochs, cfg.grad_every_n_steps)]
+    layer_summary = LayerSummary(print_table=print_summary) if summary and monitoring else None
+    callbacks = [history]
+    if monitoring:
+        callbacks.append(Histograms(cfg.weight_every_n_epochs, cfg.grad_every_n_steps))
     callbacks += [layer_summary] if layer_summary else []
     trainer = build_trainer(
         log_dir,
@@ -70,9 +78,12 @@ def prepare_classification_fit(
         callbacks=callbacks,
         accelerator=cfg.accelerator,
         devices=int(cfg.devices) if cfg.devices != "auto" else "auto",
-        precision=cfg.precision,
+        precision=cfg.resolved_precision,
         progress_bar_refresh=5 if cfg.progress_bar else None,
         enable_checkpointing=False,
+        strategy=cfg.strategy,
+        num_nodes=cfg.num_nodes,
+        benchmark=cfg.on_gpu,  # fixed input shapes: let cuDNN pick its fastest convolution algorithms
     )
     return ClassificationFit(trainer, module, datamodule, history, layer_summary)
 
@@ -106,28 +117,28 @@ def run_classify(cfg: ImageConfig, splits: ImageSplits | None = None) -> ImageRu
         fit.run()
         tested = fit.trainer.test(fit.module, datamodule=fit.datamodule, verbose=False)[0]
         best = max(fit.history.history, key=lambda row: row["val/acc"])
+        # The callback tabulates on rank zero only; the other ranks of a DDP run compute it here (no writing).
+        table = fit.summary.table or layer_summary(fit.module.model, fit.module.example_input_array)
         model = fit.module.model
         results = {
             "experiment": cfg.experiment,
             "data": data_section(splits),
             "model": {"name": type(model).__name__, "final_relu": getattr(model, "final_relu", None)},
-            **fit.summary.table.as_dict(),
+            **table.as_dict(),
             "history": fit.history.history,
             "test": {"loss": tested["test/loss"], "acc": tested["test/acc"]},
             "best_val": {"epoch": best["epoch"], "acc": best["val/acc"]},
             "config": image_config_section(cfg, fit),
             "meta": {"run_dir": str(run_dir), "started": started, "elapsed_s": time.time() - started},
         }
-        writer = fit.trainer.logger.experiment
-        figures = {
-            "learning_curves": save_figure(
-                learning_curves_figure(fit.history.history), run_dir, "learning_curves", writer
-            )
-        }
-        (run_dir / "results.json").write_text(json.dumps(results, indent=2, allow_nan=False) + "\n")
-        (run_dir / "report.md").write_text(render_classify_report(results, fit.summary.table, figures))
-        writer.close()
-    return ImageRun(run_dir=run_dir, results=results, table=fit.summary.table)
+        if fit.trainer.is_global_zero:  # in a DDP run the other ranks only train
+            writer = fit.trainer.logger.experiment
+            curves = learning_curves_figure(fit.history.history)
+            figures = {"learning_curves": save_figure(curves, run_dir, "learning_curves", writer)}
+            (run_dir / "results.json").write_text(json.dumps(results, indent=2, allow_nan=False) + "\n")
+            (run_dir / "report.md").write_text(render_classify_report(results, table, figures))
+            writer.close()
+    return ImageRun(run_dir=run_dir, results=results, table=table)
 
 
 def image_config_section(cfg: ImageConfig, fit: ClassificationFit) -> dict:
@@ -141,7 +152,8 @@ def image_config_section(cfg: ImageConfig, fit: ClassificationFit) -> dict:
         "lr_decay": cfg.lr_decay,
         "augment": cfg.augment,
         "seed": cfg.seed,
-        "precision": cfg.precision,
+        "precision": cfg.resolved_precision,
+        "channels_last": cfg.channels_last,
         "device": str(fit.trainer.strategy.root_device),
         "normalization": {"mean": fit.datamodule.mean.tolist(), "std": fit.datamodule.std.tolist()},
     }

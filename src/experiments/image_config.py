@@ -6,11 +6,16 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+import torch
+
 from src.errors import UserError
 from src.modules.classifier import LR_DECAYS, OPTIMIZERS
 
 DEFAULT_LR = {"adam": 0.002, "sgd": 0.02}  # measured on the embedded digits: >= 93 % val acc in 10 epochs
-PRECISIONS = ("32-true", "32", "16-mixed", "bf16-mixed", "bf16-true", "16-true", "64-true", "64")
+# "ddp" launches one process per device by re-running the command; "ddp_spawn" is not offered because its
+# workers' callback state (the per-epoch history) would not come back to the process that writes the results.
+STRATEGIES = ("auto", "ddp")
+PRECISIONS = ("auto", "32-true", "32", "16-mixed", "bf16-mixed", "bf16-true", "16-true", "64-true", "64")
 
 
 @dataclass(frozen=True)
@@ -30,14 +35,34 @@ class ImageConfig:
     logdir: Path = Path("runs")
     accelerator: str = "auto"
     devices: str = "1"
-    precision: str = "32-true"
+    precision: str = "auto"  # see resolved_precision
     progress_bar: bool = True
     grad_every_n_steps: int = 50
     weight_every_n_epochs: int = 1
+    channels_last: bool = True  # measured: 1.33x the images/s of NCHW for SimpleNN on the 2-core CPU
+    compile: bool = False
+    data_on_device: bool = True  # only matters on a GPU: the dataset is held in its memory
+    strategy: str = "auto"
+    num_nodes: int = 1
 
     @property
     def learning_rate(self) -> float:
         return DEFAULT_LR[self.optimizer] if self.lr is None else self.lr
+
+    @property
+    def on_gpu(self) -> bool:
+        return self.accelerator in ("auto", "gpu", "cuda") and torch.cuda.is_available()
+
+    @property
+    def resolved_precision(self) -> str:
+        """'auto': bf16 mixed precision on a GPU that has it (tensor cores), exact float32 elsewhere.
+
+        On this project's 2-core CPU bf16-mixed + channels_last ran 2x faster than float32 + channels_last,
+        but float32 stays the CPU default so that results are exact; ask for bf16-mixed explicitly there.
+        """
+        if self.precision != "auto":
+            return self.precision
+        return "bf16-mixed" if self.on_gpu and torch.cuda.is_bf16_supported() else "32-true"
 
     def validate(self) -> None:
         checks = [
@@ -59,3 +84,7 @@ class ImageConfig:
                 raise UserError(message)
         if self.devices != "auto" and not (str(self.devices).isdigit() and int(self.devices) >= 1):
             raise UserError(f"--devices: a whole number >= 1 or 'auto', got {self.devices!r}")
+        if self.strategy not in STRATEGIES:
+            raise UserError(f"--strategy: one of {', '.join(STRATEGIES)}, got {self.strategy!r}")
+        if self.num_nodes < 1:
+            raise UserError(f"--num-nodes: must be at least 1, got {self.num_nodes}")

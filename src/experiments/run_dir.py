@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from src.errors import UserError
+from src.experiments.distributed import RUN_DIR_ENV, is_rank_zero, process_rank
 
 _VERSION = re.compile(r"^version_(\d+)$")
 
@@ -43,10 +44,23 @@ def run_directory(logdir: str | Path, experiment: str) -> Iterator[Path]:
     """A new run directory that is removed again if the block fails on a user error.
 
     A UserError means the run produced nothing a user should keep; a bug keeps its directory for inspection.
+    In a DDP run only rank zero creates the directory; the other ranks get its path from the environment
+    (see src/experiments/distributed.py) and create nothing.
     """
+    if not is_rank_zero():
+        shared = os.environ.get(RUN_DIR_ENV)
+        yield Path(shared) if shared else Path(logdir) / experiment / f"rank-{process_rank()}-not-written"
+        return
     path = create_run_dir(logdir, experiment)
+    previous = os.environ.get(RUN_DIR_ENV)
+    os.environ[RUN_DIR_ENV] = str(path)  # inherited by the processes the DDP launcher starts during this run
     try:
         yield path
     except UserError:
         shutil.rmtree(path, ignore_errors=True)
         raise
+    finally:
+        if previous is None:
+            os.environ.pop(RUN_DIR_ENV, None)
+        else:
+            os.environ[RUN_DIR_ENV] = previous

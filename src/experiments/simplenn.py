@@ -16,6 +16,7 @@ from src.callbacks.histograms import add_histogram_safely
 from src.callbacks.layer_summary_callback import publish_layer_table
 from src.data import ImageSplits
 from src.experiments.classify import ImageRun, data_section, load_image_splits, prepare_classification_fit
+from src.experiments.distributed import is_rank_zero
 from src.experiments.image_config import ImageConfig
 from src.experiments.image_figures import gradient_norms_figure, init_comparison_figure, save_figure
 from src.experiments.run_dir import run_directory
@@ -42,10 +43,12 @@ def run_simplenn(cfg: ImageConfig, splits: ImageSplits | None = None) -> ImageRu
         target = torch.randn(STUDY_BATCH, 10, generator=generator)
         study = zero_init_study(model, inputs, target)
 
-        writers = {name: SummaryWriter(str(run_dir / name)) for name in INIT_RUNS}
-        publish_layer_table(table, writers["default_init"], run_dir)
-        for name, one_pass in zip(INIT_RUNS, (study.default, study.zero), strict=True):
-            write_pass_histograms(writers[name], one_pass)
+        rank_zero = is_rank_zero()  # in a DDP run the other ranks only take part in the training
+        writers = {name: SummaryWriter(str(run_dir / name)) for name in INIT_RUNS} if rank_zero else {}
+        if rank_zero:
+            publish_layer_table(table, writers["default_init"], run_dir)
+            for name, one_pass in zip(INIT_RUNS, (study.default, study.zero), strict=True):
+                write_pass_histograms(writers[name], one_pass)
 
         # The same classifier (SimpleNN without its final ReLU), trained from both initialisations.
         histories = {}
@@ -65,21 +68,19 @@ def run_simplenn(cfg: ImageConfig, splits: ImageSplits | None = None) -> ImageRu
                     if hasattr(module, "weight") and isinstance(module.weight, torch.Tensor)
                 }
 
-        chance = float(torch.bincount(splits.val[1]).max()) / len(splits.val[1])
-        writer = writers["default_init"]
-        figures = {
-            "gradient_norms": save_figure(gradient_norms_figure(study), run_dir, "gradient_norms", writer),
-            "init_comparison": save_figure(
-                init_comparison_figure(
-                    {"default init": histories["default_init"], "all weights zero": histories["zero_init"]}, chance
-                ),
-                run_dir,
-                "init_comparison",
-                writer,
-            ),
-        }
-        for w in writers.values():
-            w.close()
+        chance = float(torch.bincount(splits.val[1].cpu()).max()) / len(splits.val[1])
+        figures = {}
+        if rank_zero:
+            writer = writers["default_init"]
+            comparison = init_comparison_figure(
+                {"default init": histories["default_init"], "all weights zero": histories["zero_init"]}, chance
+            )
+            figures = {
+                "gradient_norms": save_figure(gradient_norms_figure(study), run_dir, "gradient_norms", writer),
+                "init_comparison": save_figure(comparison, run_dir, "init_comparison", writer),
+            }
+            for w in writers.values():
+                w.close()
         results = {
             "experiment": cfg.experiment,
             "model": {"name": "SimpleNN", "final_relu": True, "input_shape": [1, 3, 32, 32]},
@@ -104,8 +105,9 @@ def run_simplenn(cfg: ImageConfig, splits: ImageSplits | None = None) -> ImageRu
             },
             "meta": {"run_dir": str(run_dir), "started": started, "elapsed_s": time.time() - started},
         }
-        (run_dir / "results.json").write_text(json.dumps(results, indent=2, allow_nan=False) + "\n")
-        (run_dir / "report.md").write_text(render_simplenn_report(results, table, study, figures))
+        if rank_zero:
+            (run_dir / "results.json").write_text(json.dumps(results, indent=2, allow_nan=False) + "\n")
+            (run_dir / "report.md").write_text(render_simplenn_report(results, table, study, figures))
     return ImageRun(run_dir=run_dir, results=results, table=table)
 
 

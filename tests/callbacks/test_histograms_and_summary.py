@@ -6,6 +6,7 @@ import csv
 import math
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 import pytorch_lightning as pl
 import torch
@@ -85,18 +86,41 @@ def test_non_finite_values_are_dropped_and_reported_once(tmp_path):
     with pytest.warns(UserWarning) as record:
         for step in range(3):
             add_histogram_safely(writer, "weights/w", values, step, reported)
-            add_histogram_safely(writer, "weights/huge", torch.full((4,), 1e20), step, reported)
+            add_histogram_safely(
+                writer, "weights/overflow", torch.full((4,), 1e200, dtype=torch.float64), step, reported
+            )
+            add_histogram_safely(writer, "weights/huge", torch.tensor([-1e20, 5.0, 1e20]), step, reported)
     writer.close()
     messages = [str(w.message) for w in record]
     assert sum("weights/w at step 0: 2 non-finite values dropped" in m for m in messages) == 1
-    assert sum("weights/huge at step 0: no finite values small enough" in m for m in messages) == 1
-    assert len(messages) == 2  # once per tag, not once per write
+    assert sum("weights/overflow at step 0: no finite values to draw" in m for m in messages) == 1
+    assert len(messages) == 2  # once per tag, not once per write; 1e20 is large but drawable
     accumulator = EventAccumulator(str(tmp_path), size_guidance={"histograms": 0})
     accumulator.Reload()
     events = accumulator.Histograms("weights/w")
     assert [e.step for e in events] == [0, 1, 2]
-    assert all(e.histogram_value.num == 3 and e.histogram_value.max == 3.0 for e in events)
-    assert "weights/huge" not in accumulator.Tags()["histograms"]
+    value = events[0].histogram_value
+    assert (value.num, value.min, value.max, value.sum, value.sum_squares) == (3, 1.0, 3.0, 6.0, 14.0)
+    assert sum(value.bucket) == 3 and value.bucket_limit[-1] == 3.0 and value.bucket_limit[0] == 1.0
+    assert "weights/overflow" not in accumulator.Tags()["histograms"]
+    assert accumulator.Histograms("weights/huge")[0].histogram_value.max == pytest.approx(1e20)
+
+
+def test_histogram_counts_match_numpy(tmp_path):
+    writer = SummaryWriter(str(tmp_path))
+    values = torch.randn(10_000, generator=torch.Generator().manual_seed(0))
+    add_histogram_safely(writer, "grads/x", values, 0, set())
+    add_histogram_safely(writer, "weights/zero", torch.zeros(50), 0, set())
+    writer.close()
+    accumulator = EventAccumulator(str(tmp_path), size_guidance={"histograms": 0})
+    accumulator.Reload()
+    value = accumulator.Histograms("grads/x")[0].histogram_value
+    edges = list(value.bucket_limit)
+    expected, _ = np.histogram(values.numpy(), bins=np.array(edges))
+    assert list(value.bucket)[1:] == expected.tolist()  # the first bucket is the empty one left of the minimum
+    assert value.sum_squares == pytest.approx(float((values.double() ** 2).sum()))
+    zero = accumulator.Histograms("weights/zero")[0].histogram_value
+    assert (zero.num, zero.min, zero.max, sum(zero.bucket)) == (50, 0.0, 0.0, 50)
 
 
 def test_nothing_is_written_off_rank_zero():

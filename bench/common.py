@@ -1,0 +1,70 @@
+"""Shared by the benchmarks: interleaved repetitions, medians, machine facts, JSON output."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+import torch
+
+from src.experiments.quiet import quiet_lightning
+
+
+def setup_quiet() -> None:
+    quiet_lightning()
+    warnings.filterwarnings("ignore")
+
+
+def interleaved(measures: dict[str, Callable[[], float]], reps: int, warmup: int = 1) -> dict[str, list[float]]:
+    """Run every measure `reps` times, one of each in turn, so machine noise hits all of them alike."""
+    for _ in range(warmup):
+        for measure in measures.values():
+            measure()
+    samples: dict[str, list[float]] = {name: [] for name in measures}
+    for _ in range(reps):
+        for name, measure in measures.items():
+            samples[name].append(measure())
+    return samples
+
+
+def median(values: list[float]) -> float:
+    return float(statistics.median(values))
+
+
+def machine() -> dict:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    info = {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "torch_threads": torch.get_num_threads(),
+        "torch": torch.__version__,
+        "python": platform.python_version(),
+        "cuda": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
+    }
+    try:
+        import pytorch_lightning
+
+        info["pytorch_lightning"] = pytorch_lightning.__version__
+    except ImportError:
+        pass
+    return info
+
+
+def emit(result: dict, out: Path | None) -> None:
+    text = json.dumps(result, indent=2)
+    print(text)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text + "\n")

@@ -1,0 +1,74 @@
+"""Multi-process training: a real 2-process DDP run (CPU, gloo) through the CLI, against one process."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+from src.cli import main
+from src.experiments.distributed import RUN_DIR_ENV
+from src.experiments.run_dir import run_directory
+
+ROOT = Path(__file__).resolve().parents[2]
+EPOCHS = "6"
+
+
+def test_two_process_ddp_matches_one_process(tmp_path):
+    # `--strategy ddp` launches the second process by re-running this very command, so run it as a user would.
+    command = [sys.executable, "scripts/train.py", "classify", "--devices", "2", "--strategy", "ddp"]
+    command += ["--accelerator", "cpu", "--epochs", EPOCHS, "--logdir", str(tmp_path / "ddp"), "--no-progress-bar"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Traceback" not in done.stderr
+    assert done.stdout.count("run directory:") == 1  # the other rank trains but does not report
+    assert done.stdout.count("conv1  Conv2d") == 1  # the layer summary is printed once
+
+    (run_dir,) = list((tmp_path / "ddp").glob("*/*"))  # one directory for both processes
+    results = json.loads((run_dir / "results.json").read_text())
+    accumulator = EventAccumulator(str(run_dir), size_guidance={"scalars": 0})
+    accumulator.Reload()
+    assert [e.step for e in accumulator.Scalars("val/acc")] == sorted({e.step for e in accumulator.Scalars("val/acc")})
+    assert len(accumulator.Scalars("val/acc")) == int(EPOCHS)  # logged once per epoch, not once per process
+
+    assert main(["classify", "--epochs", EPOCHS, "--logdir", str(tmp_path / "one"), "--no-progress-bar"]) == 0
+    single = json.loads(next((tmp_path / "one").glob("*/*/results.json")).read_text())
+    ddp_acc, one_acc = results["best_val"]["acc"], single["best_val"]["acc"]
+    # Two processes see each image once per epoch with twice the effective batch: half the steps.
+    assert ddp_acc >= 0.85 and one_acc >= 0.9
+    assert abs(ddp_acc - one_acc) <= 0.1
+
+
+def test_other_ranks_reuse_rank_zeros_directory(tmp_path, monkeypatch):
+    shared = tmp_path / "runs" / "classify" / "version_7"
+    monkeypatch.setenv("LOCAL_RANK", "1")
+    monkeypatch.setenv(RUN_DIR_ENV, str(shared))
+    with run_directory(tmp_path / "runs", "classify") as path:
+        assert path == shared
+    assert not (tmp_path / "runs").exists()  # rank 1 creates nothing
+
+
+def test_rank_zero_publishes_its_directory_for_the_processes_it_launches(tmp_path, monkeypatch):
+    monkeypatch.delenv(RUN_DIR_ENV, raising=False)
+    import os
+
+    with run_directory(tmp_path / "runs", "classify") as path:
+        assert os.environ[RUN_DIR_ENV] == str(path) and path.is_dir()
+    assert RUN_DIR_ENV not in os.environ
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["classify", "--strategy", "ddp_spawn"], "argument --strategy: invalid choice: 'ddp_spawn'"),
+        (["classify", "--num-nodes", "0"], "argument --num-nodes: must be at least 1"),
+        (["lms", "--devices", "2"], "LMS is sequential"),
+    ],
+)
+def test_distributed_options_are_validated(tmp_path, capsys, argv, expected):
+    assert main([*argv, "--logdir", str(tmp_path)]) == 2
+    assert expected in capsys.readouterr().err

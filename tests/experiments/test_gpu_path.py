@@ -1,0 +1,68 @@
+"""The GPU path: what `--accelerator auto` picks there, and runs that need CUDA (skipped without it)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+from torch.utils.tensorboard import SummaryWriter
+
+from src.callbacks.histograms import add_histogram_safely
+from src.cli import main
+from src.experiments.image_config import ImageConfig
+
+
+def test_auto_precision_is_exact_float32_on_cpu(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert ImageConfig(experiment="x").resolved_precision == "32-true"
+
+
+def test_auto_precision_is_bf16_mixed_on_a_gpu_that_has_it(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: True)
+    assert ImageConfig(experiment="x").resolved_precision == "bf16-mixed"
+    assert ImageConfig(experiment="x", accelerator="cpu").resolved_precision == "32-true"
+    assert ImageConfig(experiment="x", precision="16-mixed").resolved_precision == "16-mixed"
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: False)
+    assert ImageConfig(experiment="x").resolved_precision == "32-true"
+
+
+@pytest.mark.slow
+def test_compiled_forward_trains_like_eager(tmp_path):
+    base = ["classify", "--epochs", "2", "--no-progress-bar", "--accelerator", "cpu"]
+    assert main([*base, "--logdir", str(tmp_path / "eager")]) == 0
+    assert main([*base, "--compile", "--logdir", str(tmp_path / "compiled")]) == 0
+    eager, compiled = (
+        json.loads(next((tmp_path / d).glob("*/*/results.json")).read_text()) for d in ("eager", "compiled")
+    )
+    assert compiled["layers"] == eager["layers"]  # the summary still sees the plain module
+    assert abs(compiled["best_val"]["acc"] - eager["best_val"]["acc"]) < 0.05
+
+
+@pytest.mark.gpu
+def test_classify_on_the_gpu_with_data_on_the_device(tmp_path):
+    assert main(["classify", "--epochs", "3", "--logdir", str(tmp_path), "--no-progress-bar"]) == 0
+    results = json.loads(next(tmp_path.glob("*/*/results.json")).read_text())
+    assert results["config"]["device"].startswith("cuda")
+    assert results["config"]["precision"] == ("bf16-mixed" if torch.cuda.is_bf16_supported() else "32-true")
+    assert results["best_val"]["acc"] >= 0.85
+
+
+@pytest.mark.gpu
+def test_histograms_of_cuda_tensors(tmp_path):
+    writer = SummaryWriter(str(tmp_path))
+    values = torch.randn(1000, device="cuda")
+    add_histogram_safely(writer, "grads/x", values, 0, set())
+    writer.close()
+    accumulator = EventAccumulator(str(tmp_path), size_guidance={"histograms": 0})
+    accumulator.Reload()
+    assert accumulator.Histograms("grads/x")[0].histogram_value.num == 1000
+
+
+@pytest.mark.gpu
+def test_lms_runs_on_the_gpu_in_float64(tmp_path):
+    assert main(["lms", "--epochs", "2", "--accelerator", "gpu", "--logdir", str(tmp_path), "--no-progress-bar"]) == 0
+    results = json.loads(next(tmp_path.glob("*/*/results.json")).read_text())
+    assert results["config"]["device"].startswith("cuda")

@@ -1,0 +1,42 @@
+"""The benchmarks still run and report every figure (tiny sizes: a smoke test, not a measurement)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench import classify, lms
+
+
+@pytest.mark.slow
+def test_lms_benchmark_reports_every_ratio():
+    result = lms.run(reps=1, with_scaling=False)
+    assert set(result["ratios"]) == {
+        "lightning_over_plain_torch",
+        "lightning_empty_step_over_plain_torch",
+        "lightning_progress_bar_over_plain_torch",
+        "plain_torch_over_numpy",
+        "sweep_over_single_per_step",
+        "sweep_over_single_fit_20_epochs",
+    }
+    assert all(value > 0 for value in result["us_per_step"].values())
+
+
+def test_lms_scaling_fits_an_exponent(monkeypatch):
+    monkeypatch.setattr(lms, "SCALING_SIZES", (50, 100, 200))
+    result = lms.scaling(reps=1)
+    assert set(result["seconds_per_epoch"]) == {"50", "100", "200"}
+    assert 0.3 < result["fitted_exponent"] < 1.7  # linear, give or take the noise of one tiny repetition
+
+
+def test_classification_benchmark_reports_every_figure():
+    result = classify.run(reps=1, train_images=128)
+    assert set(result["ratios"]) == {
+        "lightning_over_plain_torch",
+        "lightning_without_monitoring_over_plain_torch",
+        "pipeline_over_model",
+        "epoch_time_with_over_without_monitoring",
+    }
+    assert set(result["device_matrix"]) >= {"fp32", "fp32_channels_last", "bf16-mixed", "bf16-mixed_channels_last"}
+    assert result["fastest_configuration"] in result["device_matrix"]
+    assert all(entry["images_per_s"] > 0 for entry in result["device_matrix"].values())
+    assert result["macs_per_image"] == 2_807_360
