@@ -144,14 +144,9 @@ def pipeline_and_model_rates(splits: ImageSplits, cfg: ImageConfig, steps: int =
     model step alone (forward, backward, optimizer on a ready batch)."""
     device = torch.device("cuda" if torch.cuda.is_available() and cfg.accelerator != "cpu" else "cpu")
     datamodule = ImageDataModule(splits, cfg.batch_size, cfg.num_workers, augment=True, seed=0)
-
-    class Training:  # augmentation runs only while a trainer is training
-        training = True
-
-    datamodule.trainer = Training()
     count, start = 0, time.perf_counter()
-    for batch in datamodule.train_dataloader():
-        images, _ = datamodule.on_after_batch_transfer(tuple(t.to(device) for t in batch), 0)
+    for index, batch in enumerate(datamodule.train_dataloader()):
+        images, _ = datamodule.prepare_batch(tuple(t.to(device) for t in batch), augment_at=(0, index))
         count += images.shape[0]
     _sync()
     pipeline = count / (time.perf_counter() - start)

@@ -11,3 +11,12 @@ class UserError(Exception):
     def __init__(self, message: str) -> None:
         # One line, always: the CLI contract is `error: <one line>`.
         super().__init__(" ".join(str(message).split()))
+
+
+class RunInterrupted(Exception):
+    """A run stopped by SIGINT/SIGTERM after saving its checkpoint and partial results; the CLI prints the
+    message (how to resume) and exits with `exit_status` (130 for SIGINT, 143 for SIGTERM)."""
+
+    def __init__(self, message: str, exit_status: int) -> None:
+        super().__init__(message)
+        self.exit_status = exit_status

@@ -42,7 +42,14 @@ def test_no_arguments_runs_the_full_study_and_writes_everything(study):
         assert (run_dir.parent.parent / other / "version_0" / "report.md").is_file()
     assert set(results) >= {"experiment", "data", "wiener", "theory", "runs"}
     assert results["data"] == {"path": str(EMBEDDED_LMS_DATA), "n_samples": 100, "n_features": 2}
-    assert set(results["theory"]) == {"eigenvalues", "lr_bound_lambda_max", "lr_bound_trace", "lr_critical"}
+    assert set(results["theory"]) == {
+        "eigenvalues",
+        "lr_bound_lambda_max",
+        "lr_bound_trace",
+        "lr_critical",
+        "lr_critical_note",
+    }
+    assert results["theory"]["lr_critical_note"] is None and results["status"] == "completed"
     assert [run["lr"] for run in results["runs"]] == SWEEP
     for run in results["runs"]:
         assert set(run) == {"lr", "w", "mse", "diverged_epoch", "predicted_stable"}

@@ -14,7 +14,6 @@ import csv
 import io
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 import torch
 from torch import nn
@@ -139,9 +138,6 @@ class LayerTable:
             )
         writer.writerow(["total", "", "", "", "", "", "", self.total_params, self.total_macs])
         return out.getvalue()
-
-    def write_csv(self, path: Path) -> None:
-        path.write_text(self.to_csv())
 
 
 def layer_summary(model: nn.Module, example_input: torch.Tensor | Sequence[torch.Tensor]) -> LayerTable:

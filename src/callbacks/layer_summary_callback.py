@@ -12,6 +12,7 @@ from pytorch_lightning.utilities import rank_zero_warn
 from torch import nn
 
 from src.analysis import LayerTable, layer_summary
+from src.atomic import write_atomic
 
 TEXT_TAG = "model/layer_summary"
 PARAMS_TAG = "model/params"
@@ -65,4 +66,4 @@ def publish_layer_table(table: LayerTable, writer: object, directory: Path) -> N
     writer.add_text(TEXT_TAG, table.to_markdown(), 0)
     writer.add_scalar(PARAMS_TAG, table.total_params, 0)
     writer.add_scalar(MACS_TAG, table.total_macs, 0)
-    table.write_csv(directory / CSV_NAME)
+    write_atomic(directory / CSV_NAME, table.to_csv())

@@ -17,7 +17,7 @@ from src.cli.options import (
     add_sweep_options,
     formatter,
 )
-from src.errors import UserError
+from src.errors import RunInterrupted, UserError
 from src.experiments.quiet import quiet_lightning
 
 DEFAULT_COMMAND = "study"
@@ -52,7 +52,7 @@ COMMANDS = {
         "SimpleNN: Table 2, weight/gradient histograms, the zero-initialisation study",
         "The course's SimpleNN: per-layer shapes, parameters and MACs (Table 2), weight and gradient "
         "histograms at default and at zero init, why gradients vanish, and the classifier trained from both.",
-        lambda p: add_image_options(p, epochs=commands.STUDY_IMAGE_EPOCHS["simplenn"]),
+        lambda p: add_image_options(p, epochs=commands.STUDY_IMAGE_EPOCHS["simplenn"], resumable=False),
         commands.run_simplenn_command,
         "simplenn",
     ),
@@ -60,7 +60,7 @@ COMMANDS = {
         "SimpleNN as an image classifier (embedded digits, or CIFAR-10 with --data-dir)",
         "Trains SimpleNN (without its final ReLU) with cross-entropy; logs the layer summary, losses, "
         "accuracies and weight/gradient histograms to TensorBoard.",
-        lambda p: add_image_options(p, epochs=commands.STUDY_IMAGE_EPOCHS["classify"]),
+        lambda p: add_image_options(p, epochs=commands.STUDY_IMAGE_EPOCHS["classify"], resumable=True),
         commands.run_classify_command,
         "classify",
     ),
@@ -88,21 +88,33 @@ def build_parser() -> Parser:
         f"Without a command, runs `{DEFAULT_COMMAND}`.",
         formatter_class=formatter,
         add_help=False,
+        allow_abbrev=False,
     )
     parser.add_argument("-h", "--help", action=_FullHelp, help="show every command's options and exit")
     subparsers = parser.add_subparsers(dest="command", metavar="command", parser_class=Parser)
     for name, (help_text, description, add_options, handler, experiment) in COMMANDS.items():
-        sub = subparsers.add_parser(name, help=help_text, description=description, formatter_class=formatter)
+        sub = subparsers.add_parser(
+            name, help=help_text, description=description, formatter_class=formatter, allow_abbrev=False
+        )
         add_options(sub)
         sub.set_defaults(handler=handler, experiment=experiment)
     return parser
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The parsed options, plus `given`: the destinations of the options that appear on the command line
+    (a resumed run checks them against its saved options)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help")):
         argv = [DEFAULT_COMMAND, *argv]  # options without a command belong to the default command
-    return build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    command = parser._subparsers._group_actions[0].choices[args.command]
+    tokens = {token.split("=", 1)[0] for token in argv[1:] if token.startswith("--")}
+    args.given = frozenset(
+        action.dest for action in command._actions if any(option in tokens for option in action.option_strings)
+    )
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -115,5 +127,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except RunInterrupted as stop:
+        print(str(stop), file=sys.stderr)
+        return stop.exit_status
     except SystemExit as exc:  # --help
         return int(exc.code or 0)

@@ -17,6 +17,22 @@ from src.experiments.simplenn import run_simplenn
 STUDY_IMAGE_EPOCHS = {"simplenn": 5, "classify": 10}
 
 
+# Command-line destinations that name a config field differently.
+FIELD_OF_OPTION = {
+    "lr": "lrs",  # `lms --lr R` is the one-rate sweep
+    "no_progress_bar": "progress_bar",
+    "grad_every": "grad_every_n_steps",
+    "weight_every": "weight_every_n_epochs",
+}
+
+
+def given_fields(args: argparse.Namespace, experiment: str) -> frozenset[str]:
+    fields = {FIELD_OF_OPTION.get(dest, dest) for dest in getattr(args, "given", frozenset())}
+    if experiment != "lms" and "lr" in getattr(args, "given", frozenset()):
+        fields = (fields - {"lrs"}) | {"lr"}  # the image commands' --lr is the field lr
+    return frozenset(fields)
+
+
 def lms_config(args: argparse.Namespace, experiment: str) -> LMSConfig:
     lrs = (args.lr,) if experiment == "lms" else args.lrs
     return LMSConfig(
@@ -32,6 +48,9 @@ def lms_config(args: argparse.Namespace, experiment: str) -> LMSConfig:
         devices=args.devices,
         precision=args.precision,
         progress_bar=not args.no_progress_bar,
+        deterministic=args.deterministic,
+        resume=args.resume,
+        explicit=given_fields(args, experiment),
     )
 
 
@@ -60,6 +79,9 @@ def image_config(args: argparse.Namespace, experiment: str) -> ImageConfig:
         compile=args.compile,
         strategy=args.strategy,
         num_nodes=args.num_nodes,
+        deterministic=args.deterministic,
+        resume=getattr(args, "resume", None),
+        explicit=given_fields(args, experiment),
     )
 
 

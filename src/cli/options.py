@@ -93,9 +93,21 @@ def non_negative_int(text: str) -> int:
     return value
 
 
+def seed_value(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"must be in 0 .. 2**32 - 1, got {value}")
+    return value
+
+
 def add_run_options(parser: argparse.ArgumentParser) -> None:
     """Options every command has."""
-    parser.add_argument("--seed", type=int, default=0, help="seed for every random choice (bit-identical on CPU)")
+    parser.add_argument(
+        "--seed", type=seed_value, default=0, help="seed for every random choice (bit-identical on CPU)"
+    )
     parser.add_argument("--logdir", type=Path, default=Path("runs"), help="runs go to LOGDIR/<experiment>/version_N")
     parser.add_argument(
         "--accelerator",
@@ -104,6 +116,22 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
         help="where to train; auto takes a GPU when one is present",
     )
     parser.add_argument("--no-progress-bar", action="store_true", help="hide the progress bar")
+
+
+def add_training_run_options(parser: argparse.ArgumentParser) -> None:
+    """Options of the commands whose training can be interrupted and resumed."""
+    parser.add_argument(
+        "--resume",
+        metavar="RUN",
+        default=None,
+        help="continue a run in its own directory: 'last' (the newest run of this command under --logdir), a "
+        "run directory, or a checkpoint file in one; the run keeps its saved options",
+    )
+    parser.add_argument(
+        "--deterministic",
+        action="store_true",
+        help="torch's deterministic algorithms (CPU runs are bit-identical per seed anyway; this covers GPUs)",
+    )
 
 
 def add_lms_data_option(parser: argparse.ArgumentParser) -> None:
@@ -141,6 +169,7 @@ def add_lms_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--precision", default="64-true", help="64-true (float64) or 32-true (float32)")
     add_run_options(parser)
+    add_training_run_options(parser)
 
 
 def add_sweep_options(parser: argparse.ArgumentParser) -> None:
@@ -155,7 +184,7 @@ def add_single_rate_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lr", type=positive_float, default=DEFAULT_LR, help="learning rate r in w <- w + r e x")
 
 
-def add_image_options(parser: argparse.ArgumentParser, epochs: int) -> None:
+def add_image_options(parser: argparse.ArgumentParser, epochs: int, resumable: bool) -> None:
     add_image_data_option(parser)
     parser.add_argument("--epochs", type=positive_int, default=epochs, help="training epochs")
     parser.add_argument("--batch-size", type=positive_int, default=64, help="images per step")
@@ -196,3 +225,7 @@ def add_image_options(parser: argparse.ArgumentParser, epochs: int) -> None:
         help="Lightning precision; auto = bf16-mixed on a GPU with bf16, 32-true (exact) on a CPU",
     )
     add_run_options(parser)
+    if resumable:
+        add_training_run_options(parser)
+    else:
+        parser.add_argument("--deterministic", action="store_true", help="torch's deterministic algorithms")

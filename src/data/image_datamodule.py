@@ -5,11 +5,13 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+import numpy as np
 import pytorch_lightning as pl
 import torch
 from torch.utils.data import DataLoader, Dataset
 
 from src.data.augment import crop_and_flip
+from src.data.epoch_sampler import EpochBatchSampler
 from src.data.image_splits import ImageSplits
 
 
@@ -38,9 +40,10 @@ def keep_batch(batch: tuple[torch.Tensor, torch.Tensor]) -> tuple[torch.Tensor, 
 class ImageDataModule(pl.LightningDataModule):
     """Train/val/test loaders over ImageSplits. Pixels travel as uint8 (4x less to copy) and become
     float, augmented (training only, if `augment`) and normalised per channel with the training set's mean
-    and std in `on_after_batch_transfer`, i.e. on the GPU when there is one. Shuffling and augmentation use
-    their own generators seeded from `seed`, so a seed fixes both. With `on_device`, a GPU run keeps the whole
-    dataset in device memory.
+    and std in `on_after_batch_transfer`, i.e. on the GPU when there is one. Shuffling (a per-epoch seeded
+    order) and augmentation (per-batch randomness) derive from `seed` alone, so a seed fixes both; the batch
+    position is part of every checkpoint, so a resumed run continues with the very next batch. With
+    `on_device`, a GPU run keeps the whole dataset in device memory.
     """
 
     def __init__(
@@ -63,7 +66,8 @@ class ImageDataModule(pl.LightningDataModule):
         self.mean = train_images.mean(dim=(0, 2, 3)).float()  # (C,)
         self.std = train_images.std(dim=(0, 2, 3)).clamp_min(1e-6).float()  # (C,)
         self.shuffle_generator = torch.Generator().manual_seed(seed)
-        self._augment_generators: dict[torch.device, torch.Generator] = {}
+        self._train_sampler: EpochBatchSampler | None = None
+        self._pending_cursor: dict[str, int] | None = None
 
     def setup(self, stage: str) -> None:
         # On a GPU the whole dataset (uint8: 150 MB for CIFAR-10) can live in device memory: batches are then
@@ -75,15 +79,23 @@ class ImageDataModule(pl.LightningDataModule):
 
     def _loader(self, split: tuple[torch.Tensor, torch.Tensor], shuffle: bool) -> DataLoader:
         resident = split[0].device.type != "cpu"
-        return DataLoader(
-            TensorImages(*split),
-            batch_size=self.batch_size,
-            shuffle=shuffle,
-            generator=self.shuffle_generator if shuffle else None,
+        options = dict(
             num_workers=0 if resident else self.num_workers,  # device tensors cannot go to worker processes
             collate_fn=keep_batch,
             pin_memory=torch.cuda.is_available() and not resident,
             persistent_workers=self.num_workers > 0 and not resident,
+        )
+        distributed = self.trainer is not None and self.trainer.world_size > 1
+        if shuffle and not distributed:
+            # Our own sampler, so that a checkpoint can record (and a resumed run restore) the exact batch.
+            self._train_sampler = EpochBatchSampler(len(split[1]), self.batch_size, shuffle=True, seed=self.seed)
+            if self._pending_cursor is not None:
+                self._train_sampler.cursor.restore(self._pending_cursor)
+            return DataLoader(TensorImages(*split), batch_sampler=self._train_sampler, **options)
+        # Evaluation, or DDP, where Lightning shards the data with a DistributedSampler seeded like this run.
+        generator = self.shuffle_generator if shuffle else None
+        return DataLoader(
+            TensorImages(*split), batch_size=self.batch_size, shuffle=shuffle, generator=generator, **options
         )
 
     def train_dataloader(self) -> DataLoader:
@@ -95,16 +107,47 @@ class ImageDataModule(pl.LightningDataModule):
     def test_dataloader(self) -> DataLoader:
         return self._loader(self.splits.test, shuffle=False)
 
-    def augment_generator(self, device: torch.device) -> torch.Generator:
-        if device not in self._augment_generators:
-            self._augment_generators[device] = torch.Generator(device=device).manual_seed(self.seed + 1)
-        return self._augment_generators[device]
+    def state_dict(self) -> dict[str, Any]:
+        """Saved in every checkpoint: the training batch position (augmentation needs no state)."""
+        state: dict[str, Any] = {}
+        if self._train_sampler is not None:
+            state["cursor"] = self._train_sampler.cursor.state(self.trainer)
+        elif self._pending_cursor is not None:
+            state["cursor"] = self._pending_cursor
+        return state
 
-    def on_after_batch_transfer(self, batch: Any, dataloader_idx: int) -> tuple[torch.Tensor, torch.Tensor]:
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        self._pending_cursor = state_dict.get("cursor")
+        if self._train_sampler is not None and self._pending_cursor is not None:
+            self._train_sampler.cursor.restore(self._pending_cursor)
+
+    def augment_generator(self, device: torch.device, epoch: int, batch_index: int) -> torch.Generator:
+        """The random source of one training batch's augmentation, derived from (seed, epoch, batch index)
+        alone: a resumed run regenerates exactly the crops and flips of the uninterrupted one, whatever was
+        fetched ahead or augmented but not trained when it stopped."""
+        seed = int(np.random.SeedSequence([self.seed, epoch, batch_index]).generate_state(1)[0])
+        return torch.Generator(device=device).manual_seed(seed)
+
+    def prepare_batch(
+        self, batch: tuple[torch.Tensor, torch.Tensor], augment_at: tuple[int, int] | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """uint8 pixels -> float, normalised per channel; with `augment_at` = (epoch, batch index), also
+        cropped and flipped with that batch's own randomness (see augment_generator)."""
         images, labels = batch  # (B, C, H, W) uint8, (B,)
         images = images.float().div_(255.0)
-        if self.augment and self.trainer is not None and self.trainer.training:
-            images = crop_and_flip(images, self.augment_generator(images.device))
+        if augment_at is not None:
+            images = crop_and_flip(images, self.augment_generator(images.device, *augment_at))
         mean, std = self.mean.to(images.device), self.std.to(images.device)
-        images = (images - mean[:, None, None]) / std[:, None, None]
-        return images, labels
+        return (images - mean[:, None, None]) / std[:, None, None], labels
+
+    def on_after_batch_transfer(self, batch: Any, dataloader_idx: int) -> Any:
+        # Only raw pixel batches are transformed; Lightning also sends other inputs through this hook (e.g. the
+        # model's example_input_array for its summary), which pass unchanged.
+        if not (isinstance(batch, (tuple, list)) and len(batch) == 2 and batch[0].dtype == torch.uint8):
+            return batch
+        augment_at = None
+        if self.augment and self.trainer is not None and self.trainer.training:
+            # Lightning transfers a batch before marking it ready, so `ready` is this batch's 0-based index in
+            # the epoch (after a restart too: it is reset to the completed batches, where the data resumes).
+            augment_at = (self.trainer.current_epoch, self.trainer.fit_loop.epoch_loop.batch_progress.current.ready)
+        return self.prepare_batch(batch, augment_at)

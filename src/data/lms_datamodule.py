@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
-import numpy as np
 import pytorch_lightning as pl
 import torch
 
+from src.data.epoch_cursor import EpochCursor
 from src.data.regression_file import RegressionData
 
 
@@ -15,43 +16,26 @@ class SampleStream:
     """Yields (x, d) pairs, x (p+1,) and d (), one per step.
 
     Not a DataLoader on purpose: with batch size 1 a DataLoader's sampler, fetcher and collate cost more than
-    the LMS update itself. The samples are split once; each epoch only walks an index order. The stream
-    knows its epoch and position, so a resumed run can continue at the exact next sample.
+    the LMS update itself. The samples are split once; each epoch only walks an index order (EpochCursor:
+    file order, or seeded per epoch), so a resumed run continues at the exact next sample.
     """
 
     def __init__(self, X: torch.Tensor, D: torch.Tensor, shuffle: bool, seed: int) -> None:
         self._samples = list(zip(X.unbind(0), D.unbind(0), strict=True))
-        self.shuffle = shuffle
-        self.seed = seed
-        self.epoch = 0  # the epoch being served
-        self.position = 0  # samples of that epoch already handed out
+        self.cursor = EpochCursor(len(self._samples), len(self._samples), shuffle, seed)
 
     def __len__(self) -> int:
         return len(self._samples)
 
     def order(self, epoch: int) -> list[int]:
-        """Sample order of an epoch: file order, or a permutation that depends only on (seed, epoch)."""
-        if not self.shuffle:
-            return list(range(len(self._samples)))
-        rng = np.random.Generator(np.random.PCG64([self.seed, epoch]))
-        return rng.permutation(len(self._samples)).tolist()
+        return self.cursor.order(epoch).tolist()
 
     def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        # Lightning stops after len(self) samples without exhausting the generator, so nothing may happen
-        # after the loop: a fully served epoch is closed when the next one starts.
-        if self.position >= len(self._samples):
-            self.epoch += 1
-            self.position = 0
-        for index in self.order(self.epoch)[self.position :]:
-            self.position += 1
+        order = self.cursor.start_iteration()
+        while self.cursor.position < self.cursor.steps:
+            index = order[self.cursor.position]
+            self.cursor.position += 1
             yield self._samples[index]
-
-    def state_dict(self) -> dict[str, int]:
-        return {"epoch": self.epoch, "position": self.position}
-
-    def load_state_dict(self, state: dict[str, int]) -> None:
-        self.epoch = int(state["epoch"])
-        self.position = int(state["position"])
 
 
 class LMSDataModule(pl.LightningDataModule):
@@ -68,8 +52,22 @@ class LMSDataModule(pl.LightningDataModule):
         self.X = torch.tensor(data.X, dtype=dtype)  # (N, p+1)
         self.D = torch.tensor(data.D, dtype=dtype)  # (N,)
         self._stream: SampleStream | None = None
+        self._pending_state: dict[str, int] | None = None
 
     def train_dataloader(self) -> SampleStream:
         if self._stream is None:
             self._stream = SampleStream(self.X, self.D, self.shuffle, self.seed)
+            if self._pending_state is not None:
+                self._stream.cursor.restore(self._pending_state)
         return self._stream
+
+    def state_dict(self) -> dict[str, Any]:
+        """Saved in every checkpoint: where the sample stream is, so a resumed run continues at that sample."""
+        if self._stream is None:
+            return {} if self._pending_state is None else {"cursor": self._pending_state}
+        return {"cursor": self._stream.cursor.state(self.trainer)}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        self._pending_state = state_dict.get("cursor")
+        if self._stream is not None and self._pending_state is not None:
+            self._stream.cursor.restore(self._pending_state)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,9 +61,11 @@ def _read_mat(path: Path) -> tuple[object, object]:
 def _read_npz(path: Path) -> tuple[object, object]:
     try:
         with np.load(path, allow_pickle=False) as archive:
+            if not hasattr(archive, "files"):  # a plain .npy under an .npz name
+                raise ValueError("a single array, not an archive")
             contents = {name: archive[name] for name in archive.files if name in ("X", "D")}
             missing = [name for name in ("X", "D") if name not in archive.files]
-    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:
+    except Exception as exc:  # zipfile, zlib, NumPy header and memory errors all mean "not readable"
         # allow_pickle=False turns object arrays into a ValueError: they are refused, never unpickled.
         raise UserError(f"{path}: not a readable .npz archive of plain arrays ({_first_line(exc)})") from None
     if missing:
@@ -78,6 +79,8 @@ def _read_csv(path: Path) -> tuple[np.ndarray, np.ndarray]:
             rows = list(csv.reader(handle))
     except UnicodeDecodeError:
         raise UserError(f"{path}: not UTF-8 text (expected a CSV file)") from None
+    except csv.Error as exc:  # NUL bytes, a field over the size limit
+        raise UserError(f"{path}: not a readable CSV file ({exc})") from None
     rows = [row for row in rows if any(cell.strip() for cell in row)]  # blank lines carry no data
     if not rows:
         raise UserError(f"{path}: empty file (expected a header row, then rows of features followed by the target)")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,14 +10,29 @@ import pytorch_lightning as pl
 from torch import nn
 
 from src.analysis import LayerTable, layer_summary
-from src.callbacks import EpochHistory, Histograms, LayerSummary
+from src.atomic import write_results
+from src.callbacks import EpochHistory, Histograms, LayerSummary, TrainingInterrupted
 from src.data import ImageDataModule, ImageSplits, load_digits_splits, read_cifar10
+from src.errors import RunInterrupted
+from src.experiments.checkpoints import (
+    checkpoint_callbacks,
+    find_resume,
+    finish_checkpoints,
+    interruption_message,
+    resumed_config,
+    run_meta,
+    save_config,
+)
 from src.experiments.classify_report import render_classify_report
+from src.experiments.distributed import is_rank_zero
 from src.experiments.image_config import ImageConfig
 from src.experiments.image_figures import learning_curves_figure, save_figure
 from src.experiments.run_dir import run_directory
 from src.experiments.trainer_factory import build_trainer
 from src.modules import ImageClassifier
+
+# What may differ from the saved options when a run is resumed: where and how visibly it runs, not what.
+RESUMABLE_CHANGES = frozenset({"accelerator", "progress_bar", "num_workers", "deterministic"})
 
 
 def load_image_splits(data_dir: Path | None, seed: int) -> ImageSplits:
@@ -34,8 +48,8 @@ class ClassificationFit:
     history: EpochHistory
     summary: LayerSummary | None
 
-    def run(self) -> None:
-        self.trainer.fit(self.module, datamodule=self.datamodule)
+    def run(self, checkpoint: Path | None = None) -> None:
+        self.trainer.fit(self.module, datamodule=self.datamodule, ckpt_path=checkpoint, weights_only=True)
 
 
 def prepare_classification_fit(
@@ -46,10 +60,11 @@ def prepare_classification_fit(
     summary: bool = True,
     print_summary: bool = True,
     monitoring: bool = True,
+    checkpoints: bool = True,
 ) -> ClassificationFit:
     """DataModule, ImageClassifier (SimpleNN without its final ReLU unless `model` is given), the
-    EpochHistory callback, with `monitoring` the Histograms and (if `summary`) LayerSummary callbacks, and a
-    Trainer logging to log_dir."""
+    EpochHistory callback, with `monitoring` the Histograms and (if `summary`) LayerSummary callbacks, with
+    `checkpoints` last/best/interrupted checkpoints under log_dir/checkpoints, and a Trainer logging to log_dir."""
     datamodule = ImageDataModule(
         splits, cfg.batch_size, cfg.num_workers, cfg.augment, cfg.seed, on_device=cfg.data_on_device
     )
@@ -72,6 +87,8 @@ def prepare_classification_fit(
     if monitoring:
         callbacks.append(Histograms(cfg.weight_every_n_epochs, cfg.grad_every_n_steps))
     callbacks += [layer_summary] if layer_summary else []
+    if checkpoints:
+        callbacks += checkpoint_callbacks(log_dir, cfg.experiment, every_n_epochs=1, monitor="val/acc")
     trainer = build_trainer(
         log_dir,
         max_epochs=cfg.epochs,
@@ -80,7 +97,8 @@ def prepare_classification_fit(
         devices=int(cfg.devices) if cfg.devices != "auto" else "auto",
         precision=cfg.resolved_precision,
         progress_bar_refresh=5 if cfg.progress_bar else None,
-        enable_checkpointing=False,
+        enable_checkpointing=checkpoints,
+        deterministic=cfg.deterministic or None,
         strategy=cfg.strategy,
         num_nodes=cfg.num_nodes,
         benchmark=cfg.on_gpu,  # fixed input shapes: let cuDNN pick its fastest convolution algorithms
@@ -106,38 +124,60 @@ class ImageRun:
 
 
 def run_classify(cfg: ImageConfig, splits: ImageSplits | None = None) -> ImageRun:
-    """Train, test, and write results.json, report.md and figures; `splits` saves re-reading the data."""
+    """Train, test the best epoch, and write results.json, report.md and figures; `splits` saves re-reading
+    the data. With `cfg.resume` the run continues in its directory from its checkpoint; SIGINT/SIGTERM save
+    a checkpoint and the partial results, then raise RunInterrupted."""
+    resume = find_resume(cfg.resume, cfg.logdir, cfg.experiment) if cfg.resume else None
+    if resume is not None:
+        cfg = resumed_config(cfg, resume.run_dir, allowed=RESUMABLE_CHANGES)
     cfg.validate()
     if splits is None:
         splits = load_image_splits(cfg.data_dir, cfg.seed)  # a broken data directory fails before the run dir
-    with run_directory(cfg.logdir, cfg.experiment) as run_dir:
+    with run_directory(cfg.logdir, cfg.experiment, existing=resume.run_dir if resume else None) as run_dir:
         started = time.time()
+        if resume is None and is_rank_zero():
+            save_config(run_dir, cfg)
         pl.seed_everything(cfg.seed, workers=True, verbose=False)
         fit = prepare_classification_fit(cfg, splits, run_dir)
-        fit.run()
-        tested = fit.trainer.test(fit.module, datamodule=fit.datamodule, verbose=False)[0]
-        best = max(fit.history.history, key=lambda row: row["val/acc"])
+        stop = None
+        try:
+            fit.run(checkpoint=resume.checkpoint if resume else None)
+        except TrainingInterrupted as interrupted:
+            stop = interrupted
+        tested = None
+        if stop is None:  # the epoch with the best val/acc, as the validation set is there to choose it
+            tested = fit.trainer.test(
+                fit.module, datamodule=fit.datamodule, ckpt_path="best", weights_only=True, verbose=False
+            )[0]
         # The callback tabulates on rank zero only; the other ranks of a DDP run compute it here (no writing).
         table = fit.summary.table or layer_summary(fit.module.model, fit.module.example_input_array)
+        history = fit.history.history
+        best = max(history, key=lambda row: row["val/acc"]) if history else None
         model = fit.module.model
         results = {
             "experiment": cfg.experiment,
+            "status": "completed" if stop is None else "interrupted",
             "data": data_section(splits),
             "model": {"name": type(model).__name__, "final_relu": getattr(model, "final_relu", None)},
             **table.as_dict(),
-            "history": fit.history.history,
-            "test": {"loss": tested["test/loss"], "acc": tested["test/acc"]},
-            "best_val": {"epoch": best["epoch"], "acc": best["val/acc"]},
+            "history": history,
+            "test": None if tested is None else {"loss": tested["test/loss"], "acc": tested["test/acc"]},
+            "best_val": None if best is None else {"epoch": best["epoch"], "acc": best["val/acc"]},
             "config": image_config_section(cfg, fit),
-            "meta": {"run_dir": str(run_dir), "started": started, "elapsed_s": time.time() - started},
+            "meta": run_meta(run_dir, started, resume, stop, fit.trainer),
         }
         if fit.trainer.is_global_zero:  # in a DDP run the other ranks only train
             writer = fit.trainer.logger.experiment
-            curves = learning_curves_figure(fit.history.history)
-            figures = {"learning_curves": save_figure(curves, run_dir, "learning_curves", writer)}
-            (run_dir / "results.json").write_text(json.dumps(results, indent=2, allow_nan=False) + "\n")
-            (run_dir / "report.md").write_text(render_classify_report(results, table, figures))
+            figures = {}
+            if history:
+                curves = learning_curves_figure(history)
+                figures["learning_curves"] = save_figure(curves, run_dir, "learning_curves", writer)
+            write_results(run_dir, results, render_classify_report(results, table, figures))
             writer.close()
+        if stop is not None:
+            raise RunInterrupted(interruption_message(cfg.experiment, run_dir, stop, fit.trainer), stop.exit_status)
+        if fit.trainer.is_global_zero:
+            finish_checkpoints(run_dir)
     return ImageRun(run_dir=run_dir, results=results, table=table)
 
 

@@ -33,11 +33,22 @@ def render_classify_report(results: dict, table: LayerTable, figures: dict[str, 
     mean = [round(v, 4) for v in config["normalization"]["mean"]]
     std = [round(v, 4) for v in config["normalization"]["std"]]
     momentum = f", momentum {config['momentum']:g}" if config["momentum"] is not None else ""
+    if test is not None:
+        headline = (
+            f"**Test accuracy {_pct(test['acc'])}** (loss {test['loss']:.4f}) of the best epoch: validation "
+            f"accuracy {_pct(best['acc'])} at epoch {best['epoch']} of {config['epochs']}."
+        )
+    else:
+        interrupted = results["meta"].get("interrupted", {})
+        done = f"after {len(results['history'])} of {config['epochs']} epochs" if results["history"] else "in epoch 1"
+        headline = (
+            f"**Interrupted** by {interrupted.get('signal', 'a signal')} {done}: partial results below, no test "
+            f"yet. Resume with `python scripts/train.py {results['experiment']} --resume {results['meta']['run_dir']}`."
+        )
     lines = [
         f"# Classification: {model['name']} on {data['name']}",
         "",
-        f"**Test accuracy {_pct(test['acc'])}** (loss {test['loss']:.4f}) after {config['epochs']} epochs; best "
-        f"validation accuracy {_pct(best['acc'])} at epoch {best['epoch']}.",
+        headline,
         "",
         "## Data",
         f"- {data['source']}",
@@ -60,7 +71,7 @@ def render_classify_report(results: dict, table: LayerTable, figures: dict[str, 
         "",
         "## Figures",
         "",
-        f"![learning curves]({figures['learning_curves']})",
+        *([f"![learning curves]({figures['learning_curves']})"] if "learning_curves" in figures else ["(none yet)"]),
         "",
     ]
     return "\n".join(lines)

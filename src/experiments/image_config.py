@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,7 @@ DEFAULT_LR = {"adam": 0.002, "sgd": 0.02}  # measured on the embedded digits: >=
 # "ddp" launches one process per device by re-running the command; "ddp_spawn" is not offered because its
 # workers' callback state (the per-epoch history) would not come back to the process that writes the results.
 STRATEGIES = ("auto", "ddp")
+MULTI_NODE_ENVIRONMENT = ("MASTER_ADDR", "SLURM_JOB_ID", "TORCHELASTIC_RUN_ID")
 PRECISIONS = ("auto", "32-true", "32", "16-mixed", "bf16-mixed", "bf16-true", "16-true", "64-true", "64")
 
 
@@ -44,6 +46,9 @@ class ImageConfig:
     data_on_device: bool = True  # only matters on a GPU: the dataset is held in its memory
     strategy: str = "auto"
     num_nodes: int = 1
+    deterministic: bool = False
+    resume: str | None = None  # "last", a run directory or a checkpoint (see src/experiments/checkpoints.py)
+    explicit: frozenset[str] = frozenset()  # options given on the command line (checked against a resumed run)
 
     @property
     def learning_rate(self) -> float:
@@ -84,7 +89,16 @@ class ImageConfig:
                 raise UserError(message)
         if self.devices != "auto" and not (str(self.devices).isdigit() and int(self.devices) >= 1):
             raise UserError(f"--devices: a whole number >= 1 or 'auto', got {self.devices!r}")
+        if self.precision == "16-mixed" and not self.on_gpu:
+            # Lightning would quietly switch to bf16-mixed; say so instead of changing what was asked for.
+            raise UserError("--precision 16-mixed: float16 mixed precision needs a CUDA GPU; use bf16-mixed on a CPU")
         if self.strategy not in STRATEGIES:
             raise UserError(f"--strategy: one of {', '.join(STRATEGIES)}, got {self.strategy!r}")
         if self.num_nodes < 1:
             raise UserError(f"--num-nodes: must be at least 1, got {self.num_nodes}")
+        if self.num_nodes > 1 and not any(v in os.environ for v in MULTI_NODE_ENVIRONMENT):
+            # Without them every node would wait forever for peers it cannot find.
+            raise UserError(
+                f"--num-nodes {self.num_nodes}: run on every node with MASTER_ADDR, MASTER_PORT and NODE_RANK set "
+                "(or under SLURM or torchrun); see the README"
+            )

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from matplotlib.figure import Figure
 
 from src.analysis.zero_init import ZeroInitStudy
+from src.atomic import write_atomic
 
 
 def save_figure(figure: Figure, run_dir: Path, name: str, writer: object | None) -> str:
     """PNG under run_dir/figures and, with a writer, TensorBoard's Images tab; returns the relative path."""
     (run_dir / "figures").mkdir(exist_ok=True)
     relative = f"figures/{name}.png"
-    figure.savefig(run_dir / relative, dpi=110)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110)
+    write_atomic(run_dir / relative, buffer.getvalue())
     if writer is not None:
         writer.add_figure(f"figures/{name}", figure, global_step=0, close=False)
     return relative

@@ -31,6 +31,9 @@ class LMSConfig:
     devices: str = "1"
     precision: str = "64-true"
     progress_bar: bool = True
+    deterministic: bool = False
+    resume: str | None = None  # "last", a run directory or a checkpoint (see src/experiments/checkpoints.py)
+    explicit: frozenset[str] = frozenset()  # options given on the command line (checked against a resumed run)
 
     @property
     def dtype(self) -> str:

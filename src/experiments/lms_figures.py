@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure  # Figure without pyplot: no GUI backend, no global state
 
+from src.atomic import write_atomic
 from src.data import RegressionData
 from src.experiments.lms_summary import reference_run
 
@@ -32,7 +34,9 @@ def write_lms_figures(run_dir: Path, results: dict, data: RegressionData, writer
             made.append(FigureFile(title, None, note))
             continue
         relative = f"figures/{name}.png"
-        figure.savefig(run_dir / relative, dpi=110)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=110)
+        write_atomic(run_dir / relative, buffer.getvalue())
         writer.add_figure(f"figures/{name}", figure, global_step=0, close=False)
         made.append(FigureFile(title, relative, note))
     return made

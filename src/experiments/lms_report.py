@@ -171,7 +171,13 @@ def render_lms_report(results: dict, figures: list[FigureFile]) -> str:
         f"- 2 / lambda_max = {theory['lr_bound_lambda_max']:.4g}",
         f"- 2 / trace(R) = {theory['lr_bound_trace']:.4g}",
         f"- {R_CRIT_LABEL} = {_num(theory['lr_critical'], 6)}",
-        "- prediction: converges when r < r_crit",
+        *([f"- note: {theory['lr_critical_note']}"] if theory.get("lr_critical_note") else []),
+        "- prediction: converges when r < r_crit"
+        + (
+            " (here: r < 2 / trace(R))"
+            if theory.get("lr_critical_note") and "skipped" in theory["lr_critical_note"]
+            else ""
+        ),
         "",
         "## Figures",
     ]

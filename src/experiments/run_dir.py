@@ -40,24 +40,26 @@ def create_run_dir(logdir: str | Path, experiment: str) -> Path:
 
 
 @contextmanager
-def run_directory(logdir: str | Path, experiment: str) -> Iterator[Path]:
-    """A new run directory that is removed again if the block fails on a user error.
+def run_directory(logdir: str | Path, experiment: str, existing: Path | None = None) -> Iterator[Path]:
+    """A new run directory (or, to resume, the `existing` one) for the block.
 
-    A UserError means the run produced nothing a user should keep; a bug keeps its directory for inspection.
-    In a DDP run only rank zero creates the directory; the other ranks get its path from the environment
-    (see src/experiments/distributed.py) and create nothing.
+    A new directory is removed again if the block fails on a user error before any checkpoint was written:
+    then the run produced nothing a user should keep. An existing one is never removed. A bug keeps its
+    directory for inspection. In a DDP run only rank zero creates the directory; the other ranks get its
+    path from the environment (see src/experiments/distributed.py) and create nothing.
     """
     if not is_rank_zero():
         shared = os.environ.get(RUN_DIR_ENV)
         yield Path(shared) if shared else Path(logdir) / experiment / f"rank-{process_rank()}-not-written"
         return
-    path = create_run_dir(logdir, experiment)
+    path = Path(existing) if existing is not None else create_run_dir(logdir, experiment)
     previous = os.environ.get(RUN_DIR_ENV)
     os.environ[RUN_DIR_ENV] = str(path)  # inherited by the processes the DDP launcher starts during this run
     try:
         yield path
     except UserError:
-        shutil.rmtree(path, ignore_errors=True)
+        if existing is None and not any((path / "checkpoints").glob("*.ckpt")):
+            shutil.rmtree(path, ignore_errors=True)
         raise
     finally:
         if previous is None:

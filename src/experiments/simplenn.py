@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import time
 
 import pytorch_lightning as pl
@@ -12,6 +11,7 @@ from torch.utils.tensorboard import SummaryWriter
 
 from src.analysis import layer_summary
 from src.analysis.zero_init import InitPass, zero_init_study
+from src.atomic import write_results
 from src.callbacks.histograms import add_histogram_safely
 from src.callbacks.layer_summary_callback import publish_layer_table
 from src.data import ImageSplits
@@ -58,7 +58,8 @@ def run_simplenn(cfg: ImageConfig, splits: ImageSplits | None = None) -> ImageRu
             if name == "zero_init":
                 zero_weights_(classifier)
             init_cfg = dataclasses.replace(cfg, experiment=name)
-            fit = prepare_classification_fit(init_cfg, splits, run_dir / f"train_{name}", classifier, summary=False)
+            log_dir = run_dir / f"train_{name}"
+            fit = prepare_classification_fit(init_cfg, splits, log_dir, classifier, summary=False, checkpoints=False)
             fit.run()
             histories[name] = fit.history.history
             if name == "zero_init":  # measured, not assumed: which weights training never moved off zero
@@ -106,8 +107,7 @@ def run_simplenn(cfg: ImageConfig, splits: ImageSplits | None = None) -> ImageRu
             "meta": {"run_dir": str(run_dir), "started": started, "elapsed_s": time.time() - started},
         }
         if rank_zero:
-            (run_dir / "results.json").write_text(json.dumps(results, indent=2, allow_nan=False) + "\n")
-            (run_dir / "report.md").write_text(render_simplenn_report(results, table, study, figures))
+            write_results(run_dir, results, render_simplenn_report(results, table, study, figures))
     return ImageRun(run_dir=run_dir, results=results, table=table)
 
 

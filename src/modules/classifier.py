@@ -50,6 +50,10 @@ class ImageClassifier(LeanHookBookkeeping, pl.LightningModule):
         self.train_acc = MulticlassAccuracy(num_classes, average="micro")
         self.val_acc = MulticlassAccuracy(num_classes, average="micro")
         self.test_acc = MulticlassAccuracy(num_classes, average="micro")
+        for metric in (self.train_loss, self.val_loss, self.test_loss, self.train_acc, self.val_acc, self.test_acc):
+            # In the state_dict, so a checkpoint taken mid-epoch carries the half-finished epoch's sums and a
+            # resumed run reports the same epoch numbers as an uninterrupted one.
+            metric.persistent(True)
         self._compiled_forward = None
 
     def configure_model(self) -> None:
@@ -90,6 +94,11 @@ class ImageClassifier(LeanHookBookkeeping, pl.LightningModule):
         # Logging the metric objects lets Lightning call their compute() (synchronised across DDP processes by
         # torchmetrics) and reset them; a tensor would be averaged over ranks again, which is not exact.
         self.log_dict({f"{stage}/loss": loss, f"{stage}/acc": acc})
+
+    def on_train_start(self) -> None:
+        # A run resumed mid-epoch gets no on_train_epoch_start for that epoch; the restored optimizer holds
+        # the epoch's rate (schedulers step at epoch ends only).
+        self._epoch_lr = self.trainer.optimizers[0].param_groups[0]["lr"]
 
     def on_train_epoch_start(self) -> None:
         # Lightning steps epoch schedulers at the epoch's last batch, before on_train_epoch_end: read it now.

@@ -64,18 +64,19 @@ def test_batches_hold_the_right_images_in_a_seeded_order():
         assert splits.train[1][index[image.numpy().tobytes()]] == label  # image and label stay paired
 
 
-class _Training:
-    training = True
-
-
 def test_augmentation_only_when_asked_and_only_in_training():
     splits = tiny_splits()
     batch = next(iter(ImageDataModule(splits, batch_size=16).val_dataloader()))
     plain = ImageDataModule(splits, batch_size=16).on_after_batch_transfer(batch, 0)[0]
-    augmented_module = ImageDataModule(splits, batch_size=16, augment=True)
-    assert torch.equal(augmented_module.on_after_batch_transfer(batch, 0)[0], plain)  # no trainer: no augmentation
-    augmented_module.trainer = _Training()
-    assert not torch.equal(augmented_module.on_after_batch_transfer(batch, 0)[0], plain)
+    augmenting = ImageDataModule(splits, batch_size=16, augment=True)
+    assert torch.equal(augmenting.on_after_batch_transfer(batch, 0)[0], plain)  # no training: no augmentation
+    assert torch.equal(augmenting.prepare_batch(batch)[0], plain)
+    crops = augmenting.prepare_batch(batch, augment_at=(0, 3))[0]
+    assert not torch.equal(crops, plain)
+    # The randomness of a batch depends only on (seed, epoch, batch index): what a resumed run relies on.
+    assert torch.equal(ImageDataModule(splits, batch_size=16, augment=True).prepare_batch(batch, (0, 3))[0], crops)
+    assert not torch.equal(augmenting.prepare_batch(batch, augment_at=(0, 4))[0], crops)
+    assert not torch.equal(augmenting.prepare_batch(batch, augment_at=(1, 3))[0], crops)
 
 
 def test_digits_are_real_and_split_without_overlap():
@@ -103,3 +104,14 @@ def test_digits_are_real_and_split_without_overlap():
 def test_digit_splits_are_deterministic(seed):
     a, b = load_digits_splits(seed), load_digits_splits(seed)
     assert torch.equal(a.train[0], b.train[0]) and torch.equal(a.test[1], b.test[1])
+
+
+def test_inputs_that_are_not_pixel_batches_pass_unchanged(cpu_trainer):
+    """Lightning's model summary sends the example_input_array through on_after_batch_transfer."""
+    from src.modules import ImageClassifier
+
+    datamodule = ImageDataModule(tiny_splits(n=16), batch_size=8)
+    example = torch.zeros(1, 3, 32, 32)
+    assert datamodule.on_after_batch_transfer(example, 0) is example
+    trainer = cpu_trainer(max_epochs=1, enable_model_summary=True, limit_train_batches=1, limit_val_batches=1)
+    trainer.fit(ImageClassifier(lr_decay="none"), datamodule=datamodule)  # crashed before the fix

@@ -1,0 +1,81 @@
+"""GracefulInterrupt: Ctrl-C (SIGINT) or SIGTERM stops training at the next step boundary with a checkpoint."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import pytorch_lightning as pl
+from pytorch_lightning.callbacks import Callback
+
+
+class TrainingInterrupted(Exception):
+    """Raised between two training steps after SIGINT/SIGTERM; `exit_status` is 128 + the signal number."""
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        self.signal_name = signal.Signals(signum).name
+        super().__init__(f"training interrupted by {self.signal_name}")
+
+    @property
+    def exit_status(self) -> int:
+        return 128 + self.signum  # 130 for SIGINT, 143 for SIGTERM: what a shell reports for these signals
+
+
+class GracefulInterrupt(Callback):
+    """While training, SIGINT and SIGTERM only set a flag; the next `on_train_batch_start` raises
+    TrainingInterrupted, i.e. after a whole optimizer step and before the next one, where the weights, the
+    optimizer and the loop counters agree. Lightning then calls `on_exception`, where the checkpoint is
+    written to `checkpoint_path` with the state of that exact point. A second signal stops at once.
+
+    Single-process runs only: the processes of a DDP run would stop at different steps and wait on each
+    other, so there Lightning's own handling is left in place.
+    """
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self, checkpoint_path: Path) -> None:
+        self.checkpoint_path = Path(checkpoint_path)
+        self.received: int | None = None
+        self.saved: Path | None = None
+        self._previous: dict[int, Any] = {}
+
+    def on_train_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        if trainer.world_size > 1 or threading.current_thread() is not threading.main_thread():
+            return
+        for signum in self.SIGNALS:
+            self._previous[signum] = signal.signal(signum, self._handle)
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        if self.received is not None:  # asked twice: stop now, the default way
+            self._restore()
+            signal.raise_signal(signum)
+            return
+        self.received = signum
+        name = signal.Signals(signum).name
+        print(f"\n{name} received: stopping after this step and saving a checkpoint (again to stop at once)")
+
+    def on_train_batch_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule, batch: Any, batch_idx: int):
+        if self.received is not None:
+            raise TrainingInterrupted(self.received)
+
+    def on_exception(self, trainer: pl.Trainer, pl_module: pl.LightningModule, exception: BaseException) -> None:
+        if isinstance(exception, TrainingInterrupted):
+            self.checkpoint_path.parent.mkdir(parents=True, exist_ok=True)
+            trainer.save_checkpoint(self.checkpoint_path)
+            self.saved = self.checkpoint_path
+        self._restore()
+
+    def on_train_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        self._restore()
+
+    def teardown(self, trainer: pl.Trainer, pl_module: pl.LightningModule, stage: str) -> None:
+        self._restore()
+
+    def _restore(self) -> None:
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
+        self._previous.clear()

@@ -1,0 +1,196 @@
+"""Interrupted runs (a real SIGINT/SIGTERM at a chosen step) resume to exactly the uninterrupted result."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import torch
+from pytorch_lightning.callbacks import Callback
+
+import src.experiments.classify as classify_experiment
+import src.experiments.lms as lms_experiment
+from src.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+QUIET = ["--no-progress-bar"]
+
+
+class SignalAtStep(Callback):
+    """Sends a real signal to this process right after optimizer step `step` (deterministic, unlike a timer)."""
+
+    def __init__(self, step: int, signum: int) -> None:
+        self.step, self.signum = step, signum
+
+    def on_train_batch_end(self, trainer, *args) -> None:
+        if trainer.global_step == self.step:
+            os.kill(os.getpid(), self.signum)
+
+
+@pytest.fixture
+def interrupt_at(monkeypatch):
+    """interrupt_at(module, step, signum): the next fit built by that experiment module gets a signal."""
+
+    def arm(module, step: int, signum: int = signal.SIGINT) -> None:
+        original = module.checkpoint_callbacks
+
+        def with_signal(*args, **kwargs):
+            monkeypatch.setattr(module, "checkpoint_callbacks", original)  # only the first fit
+            return [*original(*args, **kwargs), SignalAtStep(step, signum)]
+
+        monkeypatch.setattr(module, "checkpoint_callbacks", with_signal)
+
+    return arm
+
+
+def results(run_dir: Path) -> dict:
+    data = json.loads((run_dir / "results.json").read_text())
+    data.pop("meta")
+    return data
+
+
+def same_checkpoint_state(a: Path, b: Path) -> bool:
+    first, second = (torch.load(p, weights_only=True) for p in (a, b))
+    weights = all(torch.equal(first["state_dict"][k], second["state_dict"][k]) for k in first["state_dict"])
+    states = [
+        (x["state"], y["state"]) for x, y in zip(first["optimizer_states"], second["optimizer_states"], strict=True)
+    ]
+    optimizer = all(
+        torch.equal(u, v) if isinstance(u, torch.Tensor) else u == v
+        for s1, s2 in states
+        for p in s1
+        for u, v in zip(s1[p].values(), s2[p].values(), strict=True)
+    )
+    return weights and optimizer and first["global_step"] == second["global_step"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "step"),
+    [
+        (["lms", "--lr", "0.05", "--epochs", "5"], 250),  # mid-epoch 3, in file order
+        (["lms-sweep", "--shuffle", "--seed", "3", "--epochs", "6"], 337),  # mid-epoch, seeded shuffle
+        (["lms-sweep", "--epochs", "4"], 200),  # exactly at an epoch boundary
+    ],
+    ids=["single-rate", "sweep-shuffled", "sweep-epoch-boundary"],
+)
+def test_lms_resumes_bit_identically(tmp_path, capsys, interrupt_at, argv, step):
+    logdir = tmp_path / "runs"
+    experiment = argv[0]
+    assert main([*argv, "--logdir", str(logdir), *QUIET]) == 0  # version_0: uninterrupted
+
+    interrupt_at(lms_experiment, step)
+    assert main([*argv, "--logdir", str(logdir), *QUIET]) == 130  # version_1: SIGINT
+    err = capsys.readouterr().err
+    run_dir = logdir / experiment / "version_1"
+    assert f"resume with: python scripts/train.py {experiment} --resume {run_dir}" in err
+    partial = json.loads((run_dir / "results.json").read_text())
+    assert partial["status"] == "interrupted" and partial["meta"]["interrupted"]["signal"] == "SIGINT"
+    assert partial["meta"]["interrupted"]["global_step"] == step
+    assert len(partial["runs"][0]["mse"]) == step // 100 + 1  # epochs completed so far, plus epoch 0
+    assert (run_dir / "checkpoints" / "interrupted.ckpt").is_file()
+    assert "report.md" in os.listdir(run_dir)
+
+    assert main([experiment, "--resume", "last", "--logdir", str(logdir), *QUIET]) == 0
+    assert results(run_dir) == results(logdir / experiment / "version_0")
+    assert same_checkpoint_state(
+        run_dir / "checkpoints/last.ckpt", logdir / experiment / "version_0/checkpoints/last.ckpt"
+    )
+    assert not (run_dir / "checkpoints" / "interrupted.ckpt").exists()  # a completed run keeps no stale state
+    assert sorted(p.name for p in (logdir / experiment).iterdir()) == ["version_0", "version_1"]  # no new run
+
+
+def test_classification_resumes_bit_identically_after_sigterm(tmp_path, capsys, interrupt_at):
+    logdir = tmp_path / "runs"
+    argv = ["classify", "--epochs", "3", "--augment", "--seed", "5", "--logdir", str(logdir), *QUIET]
+    assert main(argv) == 0
+    interrupt_at(classify_experiment, 35, signal.SIGTERM)  # epoch 2 of 3 (23 steps per epoch), batch 12
+    assert main(argv) == 143
+    run_dir = logdir / "classify" / "version_1"
+    partial = json.loads((run_dir / "results.json").read_text())
+    assert partial["status"] == "interrupted" and partial["test"] is None and len(partial["history"]) == 1
+    assert "**Interrupted** by SIGTERM after 1 of 3 epochs" in (run_dir / "report.md").read_text()
+
+    assert main(["classify", "--resume", str(run_dir), "--logdir", str(logdir), *QUIET]) == 0
+    assert results(run_dir) == results(logdir / "classify" / "version_0")  # history, test of the best epoch, ...
+    assert same_checkpoint_state(run_dir / "checkpoints/last.ckpt", logdir / "classify/version_0/checkpoints/last.ckpt")
+    best = sorted((run_dir / "checkpoints").glob("best-*.ckpt"))
+    assert len(best) == 1 and best[0].name == next((logdir / "classify/version_0/checkpoints").glob("best-*")).name
+
+
+@pytest.mark.slow
+def test_a_real_signal_from_outside(tmp_path):
+    """SIGINT from another process, at whatever step it lands, then --resume: still the uninterrupted result."""
+    logdir = tmp_path / "runs"
+    command = [sys.executable, "scripts/train.py", "lms-sweep", "--epochs", "400", "--logdir", str(logdir), *QUIET]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    run_dir = logdir / "lms-sweep" / "version_0"
+    deadline = time.time() + 120
+    while not (run_dir / "hparams.yaml").exists():  # the fit has started
+        assert process.poll() is None and time.time() < deadline, process.communicate()
+        time.sleep(0.05)
+    time.sleep(1.0)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 130, err[-2000:]
+    assert "Traceback" not in err and "resume with:" in err
+    assert json.loads((run_dir / "results.json").read_text())["status"] == "interrupted"
+
+    resumed = subprocess.run(
+        [sys.executable, "scripts/train.py", "lms-sweep", "--resume", "last", "--logdir", str(logdir), *QUIET],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert main(["lms-sweep", "--epochs", "400", "--logdir", str(logdir), *QUIET]) == 0  # version_1: uninterrupted
+    assert results(run_dir) == results(logdir / "lms-sweep" / "version_1")
+
+
+def _bad(capsys, argv) -> str:
+    assert main([*argv, *QUIET]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and "\n" not in err
+    return err
+
+
+def test_resume_errors(tmp_path, capsys):
+    logdir = tmp_path / "runs"
+    assert "no lms run under" in _bad(capsys, ["lms", "--resume", "last", "--logdir", str(logdir)])
+    assert "no such run directory or checkpoint" in _bad(capsys, ["lms", "--resume", str(tmp_path / "x")])
+    assert main(["lms", "--epochs", "1", "--logdir", str(logdir), *QUIET]) == 0
+    run_dir = logdir / "lms" / "version_0"
+    checkpoint = run_dir / "checkpoints" / "last.ckpt"
+    message = _bad(capsys, ["classify", "--resume", str(checkpoint), "--logdir", str(logdir)])
+    assert "the checkpoint is from a 'lms' run, not 'classify'" in message
+    message = _bad(capsys, ["lms", "--resume", "last", "--lr", "0.1", "--logdir", str(logdir)])
+    assert "--lrs: (0.1,) differs from the run being resumed ((0.005,))" in message
+    message = _bad(capsys, ["lms", "--resume", "last", "--shuffle", "--logdir", str(logdir)])
+    assert "--shuffle: True differs from the run being resumed (False)" in message
+    assert main(["lms", "--resume", "last", "--accelerator", "cpu", "--logdir", str(logdir), *QUIET]) == 0  # allowed
+
+
+def test_a_checkpoint_that_would_run_code_is_refused(tmp_path, capsys):
+    logdir = tmp_path / "runs"
+    assert main(["lms", "--epochs", "1", "--logdir", str(logdir), *QUIET]) == 0
+    checkpoint = logdir / "lms" / "version_0" / "checkpoints" / "last.ckpt"
+    marker = tmp_path / "pwned"
+
+    class Exploit:
+        def __reduce__(self):
+            return (os.system, (f"touch {marker}",))
+
+    torch.save({"callbacks": {"RunIdentity": {"experiment": "lms"}}, "x": Exploit()}, checkpoint)
+    message = _bad(capsys, ["lms", "--resume", str(checkpoint), "--logdir", str(logdir)])
+    assert "not a loadable checkpoint of this project" in message and "Weights only load failed" in message
+    assert not marker.exists()
+    checkpoint.write_bytes(b"garbage")
+    assert "not a loadable checkpoint" in _bad(capsys, ["lms", "--resume", str(checkpoint), "--logdir", str(logdir)])
+    torch.save({"state_dict": {}}, checkpoint)  # a Lightning-ish checkpoint from elsewhere
+    assert "no run identity" in _bad(capsys, ["lms", "--resume", str(checkpoint), "--logdir", str(logdir)])
