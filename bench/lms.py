@@ -129,8 +129,12 @@ def run(reps: int = 5, with_scaling: bool = True) -> dict:
     samples = interleaved({name: (lambda m=m: {e: m(e) for e in (SHORT, LONG)}) for name, m in variants.items()}, reps)
     us = {name: median([per_step_us(s, n) for s in runs]) for name, runs in samples.items()}
 
-    def fit_seconds(name: str, epochs: int = 20) -> float:  # a 20-epoch fit, interpolated
-        return median([s[SHORT] + (s[LONG] - s[SHORT]) * (epochs - SHORT) / (LONG - SHORT) for s in samples[name]])
+    def fit_seconds(run: dict[int, float], epochs: int = 20) -> float:  # a 20-epoch fit, interpolated
+        return run[SHORT] + (run[LONG] - run[SHORT]) * (epochs - SHORT) / (LONG - SHORT)
+
+    def ratio(top: str, bottom: str, measure=lambda run: per_step_us(run, n)) -> float:
+        # median of the per-repetition ratios: the variants of one repetition ran back to back
+        return round(median([measure(a) / measure(b) for a, b in zip(samples[top], samples[bottom], strict=True)]), 3)
 
     result = {
         "benchmark": "lms",
@@ -138,13 +142,13 @@ def run(reps: int = 5, with_scaling: bool = True) -> dict:
         "samples": n,
         "us_per_step": {name: round(value, 1) for name, value in us.items()},
         "ratios": {
-            "lightning_over_plain_torch": round(us["lightning"] / us["plain_torch"], 3),
+            "lightning_over_plain_torch": ratio("lightning", "plain_torch"),
             # Lightning's own per-step cost (empty training_step, same Trainer) against the whole plain step:
-            "lightning_empty_step_over_plain_torch": round(us["lightning_empty_step"] / us["plain_torch"], 3),
-            "lightning_progress_bar_over_plain_torch": round(us["lightning_progress_bar"] / us["plain_torch"], 3),
-            "plain_torch_over_numpy": round(us["plain_torch"] / us["numpy"], 3),
-            "sweep_over_single_per_step": round(us["lightning_sweep"] / us["lightning"], 3),
-            "sweep_over_single_fit_20_epochs": round(fit_seconds("lightning_sweep") / fit_seconds("lightning"), 3),
+            "lightning_empty_step_over_plain_torch": ratio("lightning_empty_step", "plain_torch"),
+            "lightning_progress_bar_over_plain_torch": ratio("lightning_progress_bar", "plain_torch"),
+            "plain_torch_over_numpy": ratio("plain_torch", "numpy"),
+            "sweep_over_single_per_step": ratio("lightning_sweep", "lightning"),
+            "sweep_over_single_fit_20_epochs": ratio("lightning_sweep", "lightning", fit_seconds),
         },
         "targets": {"sweep_over_single": "<= 1.3", "lightning_over_plain_torch": "<= 2.5", "scaling_exponent": "~1"},
     }

@@ -31,35 +31,48 @@ _VERSION = re.compile(r"^version_(\d+)$")
 Config = TypeVar("Config")
 
 
-class RunIdentity(Callback):
-    """Stores which experiment wrote a checkpoint, so that resuming another experiment's checkpoint fails
-    with a clear message instead of a state_dict mismatch deep inside Lightning."""
+class RunState(RNGState):
+    """What a checkpoint carries besides the training state: the experiment that wrote it (so that resuming
+    another experiment's checkpoint fails with a clear message, not a state_dict mismatch deep in Lightning)
+    and the global random generator states (RNGState). One callback for both: Lightning dispatches every hook
+    to every callback on every step, which costs ~2 us per callback in an LMS step."""
 
     def __init__(self, experiment: str) -> None:
         self.experiment = experiment
 
     def state_dict(self) -> dict[str, Any]:
-        return {"experiment": self.experiment}
+        return {"experiment": self.experiment, **super().state_dict()}
 
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        pass  # checked before the fit starts (read_checkpoint), nothing to restore
+
+class EpochCheckpoint(ModelCheckpoint):
+    """ModelCheckpoint with its state_key computed once. Lightning formats every callback's key on every
+    hook call, and ModelCheckpoint derives its key from a repr of its settings each time (~1.2 us, about ten
+    times per step); the key is the same string, so checkpoints stay interchangeable with ModelCheckpoint's."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._state_key = super().state_key
+
+    @property
+    def state_key(self) -> str:
+        return self._state_key
 
 
 def checkpoint_callbacks(run_dir: Path, experiment: str, every_n_epochs: int, monitor: str | None) -> list[Callback]:
-    """RunIdentity, RNGState, GracefulInterrupt (interrupted.ckpt) and a ModelCheckpoint writing last.ckpt
-    every `every_n_epochs` epochs (after the epoch's logging) and, with `monitor`, the best epoch by it."""
+    """RunState, GracefulInterrupt (interrupted.ckpt) and a checkpoint callback writing last.ckpt every
+    `every_n_epochs` epochs (after the epoch's logging) and, with `monitor`, the best epoch by it."""
     folder = Path(run_dir) / CHECKPOINTS
     best = dict(
         monitor=monitor, mode="max", save_top_k=1, filename="best-epoch{epoch:02d}", auto_insert_metric_name=False
     )
-    model_checkpoint = ModelCheckpoint(
+    model_checkpoint = EpochCheckpoint(
         dirpath=folder,
         save_last=True,
         every_n_epochs=every_n_epochs,
         save_on_train_epoch_end=True,
         **(best if monitor else {"save_top_k": 0}),
     )
-    return [RunIdentity(experiment), RNGState(), GracefulInterrupt(folder / INTERRUPTED), model_checkpoint]
+    return [RunState(experiment), GracefulInterrupt(folder / INTERRUPTED), model_checkpoint]
 
 
 def read_checkpoint(path: Path, experiment: str) -> dict:
@@ -71,7 +84,7 @@ def read_checkpoint(path: Path, experiment: str) -> dict:
         raise UserError(f"{path}: not a loadable checkpoint of this project ({first})") from None
     if not isinstance(checkpoint, dict):
         raise UserError(f"{path}: not a Lightning checkpoint")
-    identity = checkpoint.get("callbacks", {}).get("RunIdentity", {}).get("experiment")
+    identity = checkpoint.get("callbacks", {}).get("RunState", {}).get("experiment")
     if identity is None:
         raise UserError(f"{path}: not a checkpoint written by this project (no run identity)")
     if identity != experiment:

@@ -127,7 +127,7 @@ def test_classification_resumes_bit_identically_after_sigterm(tmp_path, capsys, 
 def test_a_real_signal_from_outside(tmp_path):
     """SIGINT from another process, at whatever step it lands, then --resume: still the uninterrupted result."""
     logdir = tmp_path / "runs"
-    command = [sys.executable, "scripts/train.py", "lms-sweep", "--epochs", "400", "--logdir", str(logdir), *QUIET]
+    command = [sys.executable, "scripts/train.py", "lms-sweep", "--epochs", "200", "--logdir", str(logdir), *QUIET]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     run_dir = logdir / "lms-sweep" / "version_0"
     deadline = time.time() + 120
@@ -149,7 +149,7 @@ def test_a_real_signal_from_outside(tmp_path):
         timeout=300,
     )
     assert resumed.returncode == 0, resumed.stderr[-2000:]
-    assert main(["lms-sweep", "--epochs", "400", "--logdir", str(logdir), *QUIET]) == 0  # version_1: uninterrupted
+    assert main(["lms-sweep", "--epochs", "200", "--logdir", str(logdir), *QUIET]) == 0  # version_1: uninterrupted
     assert results(run_dir) == results(logdir / "lms-sweep" / "version_1")
 
 
@@ -186,7 +186,7 @@ def test_a_checkpoint_that_would_run_code_is_refused(tmp_path, capsys):
         def __reduce__(self):
             return (os.system, (f"touch {marker}",))
 
-    torch.save({"callbacks": {"RunIdentity": {"experiment": "lms"}}, "x": Exploit()}, checkpoint)
+    torch.save({"callbacks": {"RunState": {"experiment": "lms"}}, "x": Exploit()}, checkpoint)
     message = _bad(capsys, ["lms", "--resume", str(checkpoint), "--logdir", str(logdir)])
     assert "not a loadable checkpoint of this project" in message and "Weights only load failed" in message
     assert not marker.exists()
