@@ -53,54 +53,28 @@ def csv_text(values: Sequence[float]) -> str:
     return ",".join(f"{v:g}" for v in values)
 
 
-def positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text!r}")
-    return value
+def _checked(convert: type, accept, requirement: str, show_text: bool):
+    """An argparse type: `convert` the text, then require `accept(value)`; the error names the requirement."""
+    kind = "a whole number" if convert is int else "a number"
+
+    def parse(text: str):
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {kind}, got {text!r}") from None
+        if not accept(value):
+            shown = repr(text) if show_text else value
+            raise argparse.ArgumentTypeError(f"must be {requirement}, got {shown}")
+        return value
+
+    return parse
 
 
-def non_negative_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not (math.isfinite(value) and value >= 0):
-        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {text!r}")
-    return value
-
-
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
-def non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
-    return value
-
-
-def seed_value(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if not 0 <= value < 2**32:
-        raise argparse.ArgumentTypeError(f"must be in 0 .. 2**32 - 1, got {value}")
-    return value
+positive_float = _checked(float, lambda v: math.isfinite(v) and v > 0, "a finite number > 0", show_text=True)
+non_negative_float = _checked(float, lambda v: math.isfinite(v) and v >= 0, "a finite number >= 0", show_text=True)
+positive_int = _checked(int, lambda v: v >= 1, "at least 1", show_text=False)
+non_negative_int = _checked(int, lambda v: v >= 0, ">= 0", show_text=False)
+seed_value = _checked(int, lambda v: 0 <= v < 2**32, "in 0 .. 2**32 - 1", show_text=False)
 
 
 def add_run_options(parser: argparse.ArgumentParser) -> None:

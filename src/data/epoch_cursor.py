@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytorch_lightning as pl
 
@@ -44,3 +46,32 @@ class EpochCursor:
 
     def restore(self, state: dict[str, int]) -> None:
         self.epoch, self.position = int(state["epoch"]), int(state["position"])
+
+
+class CursorCheckpointing:
+    """Mixin (put first in the bases) for a LightningDataModule whose training data walks an EpochCursor: the
+    cursor's position goes into every checkpoint and comes back when a run resumes. Lightning restores a
+    DataModule before it builds the loaders, so a state loaded early waits until the cursor exists."""
+
+    _pending_cursor: dict[str, int] | None = None
+
+    def training_cursor(self) -> EpochCursor | None:
+        raise NotImplementedError
+
+    def restore_pending(self, cursor: EpochCursor) -> EpochCursor:
+        """Call on a newly created training cursor."""
+        if self._pending_cursor is not None:
+            cursor.restore(self._pending_cursor)
+        return cursor
+
+    def state_dict(self) -> dict[str, Any]:
+        cursor = self.training_cursor()
+        if cursor is not None:
+            return {"cursor": cursor.state(self.trainer)}
+        return {} if self._pending_cursor is None else {"cursor": self._pending_cursor}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        self._pending_cursor = state_dict.get("cursor")
+        cursor = self.training_cursor()
+        if cursor is not None:
+            self.restore_pending(cursor)

@@ -11,6 +11,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 
 from src.data.augment import crop_and_flip
+from src.data.epoch_cursor import CursorCheckpointing, EpochCursor
 from src.data.epoch_sampler import EpochBatchSampler
 from src.data.image_splits import ImageSplits
 
@@ -37,7 +38,7 @@ def keep_batch(batch: tuple[torch.Tensor, torch.Tensor]) -> tuple[torch.Tensor, 
     return batch
 
 
-class ImageDataModule(pl.LightningDataModule):
+class ImageDataModule(CursorCheckpointing, pl.LightningDataModule):
     """Train/val/test loaders over ImageSplits. Pixels travel as uint8 (4x less to copy) and become
     float, augmented (training only, if `augment`) and normalised per channel with the training set's mean
     and std in `on_after_batch_transfer`, i.e. on the GPU when there is one. Shuffling (a per-epoch seeded
@@ -67,7 +68,6 @@ class ImageDataModule(pl.LightningDataModule):
         self.std = train_images.std(dim=(0, 2, 3)).clamp_min(1e-6).float()  # (C,)
         self.shuffle_generator = torch.Generator().manual_seed(seed)
         self._train_sampler: EpochBatchSampler | None = None
-        self._pending_cursor: dict[str, int] | None = None
 
     def setup(self, stage: str) -> None:
         # On a GPU the whole dataset (uint8: 150 MB for CIFAR-10) can live in device memory: batches are then
@@ -89,8 +89,7 @@ class ImageDataModule(pl.LightningDataModule):
         if shuffle and not distributed:
             # Our own sampler, so that a checkpoint can record (and a resumed run restore) the exact batch.
             self._train_sampler = EpochBatchSampler(len(split[1]), self.batch_size, shuffle=True, seed=self.seed)
-            if self._pending_cursor is not None:
-                self._train_sampler.cursor.restore(self._pending_cursor)
+            self.restore_pending(self._train_sampler.cursor)
             return DataLoader(TensorImages(*split), batch_sampler=self._train_sampler, **options)
         # Evaluation, or DDP, where Lightning shards the data with a DistributedSampler seeded like this run.
         generator = self.shuffle_generator if shuffle else None
@@ -107,19 +106,8 @@ class ImageDataModule(pl.LightningDataModule):
     def test_dataloader(self) -> DataLoader:
         return self._loader(self.splits.test, shuffle=False)
 
-    def state_dict(self) -> dict[str, Any]:
-        """Saved in every checkpoint: the training batch position (augmentation needs no state)."""
-        state: dict[str, Any] = {}
-        if self._train_sampler is not None:
-            state["cursor"] = self._train_sampler.cursor.state(self.trainer)
-        elif self._pending_cursor is not None:
-            state["cursor"] = self._pending_cursor
-        return state
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        self._pending_cursor = state_dict.get("cursor")
-        if self._train_sampler is not None and self._pending_cursor is not None:
-            self._train_sampler.cursor.restore(self._pending_cursor)
+    def training_cursor(self) -> EpochCursor | None:
+        return None if self._train_sampler is None else self._train_sampler.cursor
 
     def augment_generator(self, device: torch.device, epoch: int, batch_index: int) -> torch.Generator:
         """The random source of one training batch's augmentation, derived from (seed, epoch, batch index)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytorch_lightning as pl
 import torch
 
-from src.data.epoch_cursor import EpochCursor
+from src.data.epoch_cursor import CursorCheckpointing, EpochCursor
 from src.data.regression_file import RegressionData
 
 
@@ -38,8 +37,9 @@ class SampleStream:
             yield self._samples[index]
 
 
-class LMSDataModule(pl.LightningDataModule):
-    """Serves a RegressionData one sample per step, in `dtype` (float64 by default, matching the model)."""
+class LMSDataModule(CursorCheckpointing, pl.LightningDataModule):
+    """Serves a RegressionData one sample per step, in `dtype` (float64 by default, matching the model); its
+    position is part of every checkpoint (CursorCheckpointing)."""
 
     def __init__(
         self, data: RegressionData, dtype: torch.dtype = torch.float64, shuffle: bool = False, seed: int = 0
@@ -52,22 +52,12 @@ class LMSDataModule(pl.LightningDataModule):
         self.X = torch.tensor(data.X, dtype=dtype)  # (N, p+1)
         self.D = torch.tensor(data.D, dtype=dtype)  # (N,)
         self._stream: SampleStream | None = None
-        self._pending_state: dict[str, int] | None = None
 
     def train_dataloader(self) -> SampleStream:
         if self._stream is None:
             self._stream = SampleStream(self.X, self.D, self.shuffle, self.seed)
-            if self._pending_state is not None:
-                self._stream.cursor.restore(self._pending_state)
+            self.restore_pending(self._stream.cursor)
         return self._stream
 
-    def state_dict(self) -> dict[str, Any]:
-        """Saved in every checkpoint: where the sample stream is, so a resumed run continues at that sample."""
-        if self._stream is None:
-            return {} if self._pending_state is None else {"cursor": self._pending_state}
-        return {"cursor": self._stream.cursor.state(self.trainer)}
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        self._pending_state = state_dict.get("cursor")
-        if self._stream is not None and self._pending_state is not None:
-            self._stream.cursor.restore(self._pending_state)
+    def training_cursor(self) -> EpochCursor | None:
+        return None if self._stream is None else self._stream.cursor

@@ -21,8 +21,8 @@ import torch
 from pytorch_lightning.callbacks import Callback, ModelCheckpoint
 
 from src.atomic import write_atomic
-from src.callbacks import GracefulInterrupt, RNGState
-from src.errors import UserError
+from src.callbacks import GracefulInterrupt, RNGState, TrainingInterrupted
+from src.errors import RunInterrupted, UserError
 
 CHECKPOINTS = "checkpoints"
 LAST, INTERRUPTED, CONFIG = "last.ckpt", "interrupted.ckpt", "config.json"
@@ -198,3 +198,29 @@ def interruption_message(experiment: str, run_dir: Path, stop: Any, trainer: Any
 def finish_checkpoints(run_dir: Path) -> None:
     """A completed run no longer needs the checkpoint of an interruption it recovered from."""
     (Path(run_dir) / CHECKPOINTS / INTERRUPTED).unlink(missing_ok=True)
+
+
+def resolve_resume(cfg: Config, allowed: frozenset[str]) -> tuple[Config, Resume | None]:
+    """With `cfg.resume`: the run to continue, and the options it was saved with (see resumed_config)."""
+    if not cfg.resume:
+        return cfg, None
+    resume = find_resume(cfg.resume, cfg.logdir, cfg.experiment)
+    return resumed_config(cfg, resume.run_dir, allowed), resume
+
+
+def fit_or_interrupt(fit: Any, resume: Resume | None) -> Any:
+    """Train (from the resumed checkpoint, if any); the TrainingInterrupted of a signal, or None when done."""
+    try:
+        fit.run(checkpoint=resume.checkpoint if resume else None)
+    except TrainingInterrupted as stop:
+        return stop
+    return None
+
+
+def conclude(experiment: str, run_dir: Path, stop: Any, trainer: Any) -> None:
+    """After the results are written: report an interruption (RunInterrupted: the CLI prints how to resume and
+    exits 130/143), or drop the checkpoint of an interruption the completed run recovered from."""
+    if stop is not None:
+        raise RunInterrupted(interruption_message(experiment, run_dir, stop, trainer), stop.exit_status)
+    if trainer.is_global_zero:
+        finish_checkpoints(run_dir)

@@ -11,15 +11,13 @@ from torch import nn
 
 from src.analysis import LayerTable, layer_summary
 from src.atomic import write_results
-from src.callbacks import EpochHistory, Histograms, LayerSummary, TrainingInterrupted
+from src.callbacks import EpochHistory, Histograms, LayerSummary
 from src.data import ImageDataModule, ImageSplits, load_digits_splits, read_cifar10
-from src.errors import RunInterrupted
 from src.experiments.checkpoints import (
     checkpoint_callbacks,
-    find_resume,
-    finish_checkpoints,
-    interruption_message,
-    resumed_config,
+    conclude,
+    fit_or_interrupt,
+    resolve_resume,
     run_meta,
     save_config,
 )
@@ -127,9 +125,7 @@ def run_classify(cfg: ImageConfig, splits: ImageSplits | None = None) -> ImageRu
     """Train, test the best epoch, and write results.json, report.md and figures; `splits` saves re-reading
     the data. With `cfg.resume` the run continues in its directory from its checkpoint; SIGINT/SIGTERM save
     a checkpoint and the partial results, then raise RunInterrupted."""
-    resume = find_resume(cfg.resume, cfg.logdir, cfg.experiment) if cfg.resume else None
-    if resume is not None:
-        cfg = resumed_config(cfg, resume.run_dir, allowed=RESUMABLE_CHANGES)
+    cfg, resume = resolve_resume(cfg, RESUMABLE_CHANGES)
     cfg.validate()
     if splits is None:
         splits = load_image_splits(cfg.data_dir, cfg.seed)  # a broken data directory fails before the run dir
@@ -139,11 +135,7 @@ def run_classify(cfg: ImageConfig, splits: ImageSplits | None = None) -> ImageRu
             save_config(run_dir, cfg)
         pl.seed_everything(cfg.seed, workers=True, verbose=False)
         fit = prepare_classification_fit(cfg, splits, run_dir)
-        stop = None
-        try:
-            fit.run(checkpoint=resume.checkpoint if resume else None)
-        except TrainingInterrupted as interrupted:
-            stop = interrupted
+        stop = fit_or_interrupt(fit, resume)
         tested = None
         if stop is None:  # the epoch with the best val/acc, as the validation set is there to choose it
             tested = fit.trainer.test(
@@ -174,10 +166,7 @@ def run_classify(cfg: ImageConfig, splits: ImageSplits | None = None) -> ImageRu
                 figures["learning_curves"] = save_figure(curves, run_dir, "learning_curves", writer)
             write_results(run_dir, results, render_classify_report(results, table, figures))
             writer.close()
-        if stop is not None:
-            raise RunInterrupted(interruption_message(cfg.experiment, run_dir, stop, fit.trainer), stop.exit_status)
-        if fit.trainer.is_global_zero:
-            finish_checkpoints(run_dir)
+        conclude(cfg.experiment, run_dir, stop, fit.trainer)
     return ImageRun(run_dir=run_dir, results=results, table=table)
 
 

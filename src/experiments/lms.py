@@ -11,15 +11,13 @@ import pytorch_lightning as pl
 import torch
 
 from src.atomic import write_results
-from src.callbacks import DivergenceDetector, EpochMSE, TrainingInterrupted
+from src.callbacks import DivergenceDetector, EpochMSE
 from src.data import LMSDataModule, RegressionData, load_regression
-from src.errors import RunInterrupted
 from src.experiments.checkpoints import (
     checkpoint_callbacks,
-    find_resume,
-    finish_checkpoints,
-    interruption_message,
-    resumed_config,
+    conclude,
+    fit_or_interrupt,
+    resolve_resume,
     run_meta,
     save_config,
 )
@@ -85,9 +83,7 @@ def run_lms(cfg: LMSConfig) -> LMSRun:
     With `cfg.resume` the run continues in its own directory from its checkpoint, with its saved options.
     SIGINT/SIGTERM during training save a checkpoint and the partial results, then raise RunInterrupted.
     """
-    resume = find_resume(cfg.resume, cfg.logdir, cfg.experiment) if cfg.resume else None
-    if resume is not None:
-        cfg = resumed_config(cfg, resume.run_dir, allowed=RESUMABLE_CHANGES)
+    cfg, resume = resolve_resume(cfg, RESUMABLE_CHANGES)
     cfg.validate()
     data = load_regression(cfg.data)
     w0 = cfg.initial_weights(data)
@@ -100,11 +96,7 @@ def run_lms(cfg: LMSConfig) -> LMSRun:
             save_config(run_dir, cfg)
         pl.seed_everything(cfg.seed, workers=True, verbose=False)
         fit = prepare_lms_fit(cfg, data, w0, wiener, run_dir)
-        stop = None
-        try:
-            fit.run(checkpoint=resume.checkpoint if resume else None)
-        except TrainingInterrupted as interrupted:
-            stop = interrupted
+        stop = fit_or_interrupt(fit, resume)
 
         results = assemble_results(cfg, data, wiener, theory, fit.module, fit.epoch_mse, fit.divergence, stop is None)
         results["status"] = "completed" if stop is None else "interrupted"
@@ -113,9 +105,7 @@ def run_lms(cfg: LMSConfig) -> LMSRun:
         figures = write_lms_figures(run_dir, results, data, writer)
         write_results(run_dir, results, render_lms_report(results, figures))
         writer.close()  # the logger closed its writer after fit; the figures reopened it
-        if stop is not None:
-            raise RunInterrupted(interruption_message(cfg.experiment, run_dir, stop, fit.trainer), stop.exit_status)
-        finish_checkpoints(run_dir)
+        conclude(cfg.experiment, run_dir, stop, fit.trainer)
     return LMSRun(run_dir=run_dir, results=results)
 
 

@@ -53,15 +53,30 @@ def recording(model: nn.Module) -> Iterator[list[RecordsActivations]]:
             layer.last_output = None
 
 
-def _uniform_bias_(bias: torch.Tensor, weight: torch.Tensor) -> None:
-    """torch's default bias init: U(-1/sqrt(fan_in), 1/sqrt(fan_in))."""
-    fan_in, _ = nn.init._calculate_fan_in_and_fan_out(weight)
-    if fan_in != 0:
-        bound = 1 / math.sqrt(fan_in)
-        nn.init.uniform_(bias, -bound, bound)
+class _Layer(RecordsActivations):
+    """Parameters created and initialised exactly as torch does for its Conv and Linear layers."""
+
+    def _create_parameters(self, weight_shape: tuple[int, ...], bias: bool, factory: dict) -> None:
+        # Same creation order as torch (weight, then bias), so the same RNG state gives the same values.
+        self.weight = nn.Parameter(torch.empty(weight_shape, **factory))
+        if bias:
+            self.bias = nn.Parameter(torch.empty(weight_shape[0], **factory))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        # Exactly torch's: kaiming_uniform_(a=sqrt(5)) == U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for the weight,
+        # and the same bound for the bias.
+        nn.init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in, _ = nn.init._calculate_fan_in_and_fan_out(self.weight)
+            if fan_in != 0:
+                bound = 1 / math.sqrt(fan_in)
+                nn.init.uniform_(self.bias, -bound, bound)
 
 
-class Conv2d(RecordsActivations):
+class Conv2d(_Layer):
     """2-D convolution; the signature and behaviour of torch.nn.Conv2d.
 
     weight: (out_channels, in_channels / groups, kH, kW); bias: (out_channels,) or None.
@@ -107,20 +122,8 @@ class Conv2d(RecordsActivations):
         else:
             self.padding = _pair(padding)
             self._reversed_padding_repeated_twice = list(_reverse_repeat_tuple(self.padding, 2))
-        factory = {"device": device, "dtype": dtype}
         shape = (out_channels, in_channels // groups, *self.kernel_size)
-        self.weight = nn.Parameter(torch.empty(shape, **factory))
-        if bias:
-            self.bias = nn.Parameter(torch.empty(out_channels, **factory))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
-
-    def reset_parameters(self) -> None:
-        # Exactly torch's: kaiming_uniform_(a=sqrt(5)) == U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for the weight.
-        nn.init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            _uniform_bias_(self.bias, self.weight)
+        self._create_parameters(shape, bias, {"device": device, "dtype": dtype})
 
     def forward(self, input: torch.Tensor) -> torch.Tensor:  # (B, C_in, H, W) -> (B, C_out, H_out, W_out)
         if self.padding_mode == "zeros":
@@ -146,7 +149,7 @@ class Conv2d(RecordsActivations):
         return text
 
 
-class Linear(RecordsActivations):
+class Linear(_Layer):
     """y = x W^T + b; the signature and behaviour of torch.nn.Linear. weight: (out_features, in_features)."""
 
     def __init__(
@@ -159,18 +162,7 @@ class Linear(RecordsActivations):
     ) -> None:
         super().__init__()
         self.in_features, self.out_features = in_features, out_features
-        factory = {"device": device, "dtype": dtype}
-        self.weight = nn.Parameter(torch.empty((out_features, in_features), **factory))
-        if bias:
-            self.bias = nn.Parameter(torch.empty(out_features, **factory))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
-
-    def reset_parameters(self) -> None:
-        nn.init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            _uniform_bias_(self.bias, self.weight)
+        self._create_parameters((out_features, in_features), bias, {"device": device, "dtype": dtype})
 
     def forward(self, input: torch.Tensor) -> torch.Tensor:  # (..., in_features) -> (..., out_features)
         output = F.linear(input, self.weight, self.bias)
