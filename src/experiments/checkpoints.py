@@ -3,7 +3,7 @@
 runs/<experiment>/version_N/
   config.json                  the run's options, written when it starts; a resumed run keeps them
   checkpoints/last.ckpt        the latest end-of-epoch state (classification: every epoch; LMS: at the end)
-  checkpoints/best-*.ckpt      classification: the epoch with the best val/acc
+  checkpoints/best.ckpt        classification: the epoch with the best val/acc
   checkpoints/interrupted.ckpt the exact state at the step where SIGINT/SIGTERM stopped training
 Checkpoints are read with torch.load(weights_only=True): no code in a checkpoint file can run.
 """
@@ -62,9 +62,9 @@ def checkpoint_callbacks(run_dir: Path, experiment: str, every_n_epochs: int, mo
     """RunState, GracefulInterrupt (interrupted.ckpt) and a checkpoint callback writing last.ckpt every
     `every_n_epochs` epochs (after the epoch's logging) and, with `monitor`, the best epoch by it."""
     folder = Path(run_dir) / CHECKPOINTS
-    best = dict(
-        monitor=monitor, mode="max", save_top_k=1, filename="best-epoch{epoch:02d}", auto_insert_metric_name=False
-    )
+    # One best checkpoint, "best.ckpt", replaced when val/acc improves (its epoch is in results.json; Lightning's
+    # epoch numbers in file names would be 0-based where our reports count from 1).
+    best = dict(monitor=monitor, mode="max", save_top_k=1, filename="best", enable_version_counter=False)
     model_checkpoint = EpochCheckpoint(
         dirpath=folder,
         save_last=True,

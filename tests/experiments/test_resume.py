@@ -119,8 +119,8 @@ def test_classification_resumes_bit_identically_after_sigterm(tmp_path, capsys, 
     assert main(["classify", "--resume", str(run_dir), "--logdir", str(logdir), *QUIET]) == 0
     assert results(run_dir) == results(logdir / "classify" / "version_0")  # history, test of the best epoch, ...
     assert same_checkpoint_state(run_dir / "checkpoints/last.ckpt", logdir / "classify/version_0/checkpoints/last.ckpt")
-    best = sorted((run_dir / "checkpoints").glob("best-*.ckpt"))
-    assert len(best) == 1 and best[0].name == next((logdir / "classify/version_0/checkpoints").glob("best-*")).name
+    assert sorted(p.name for p in (run_dir / "checkpoints").iterdir()) == ["best.ckpt", "last.ckpt"]
+    assert same_checkpoint_state(run_dir / "checkpoints/best.ckpt", logdir / "classify/version_0/checkpoints/best.ckpt")
 
 
 @pytest.mark.slow
