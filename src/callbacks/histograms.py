@@ -16,15 +16,16 @@ from src.callbacks.layer_summary_callback import summarised_model
 HISTOGRAM_BINS = 64
 
 
-def layer_parameters(model: nn.Module) -> list[tuple[str, str, nn.Parameter]]:
-    """(layer name, tag suffix, parameter) for every parameter: `conv1` for a weight, `fc1.bias` for a bias."""
-    entries = []
-    for layer_name, module in model.named_modules():
-        for param_name, param in module.named_parameters(recurse=False):
-            base = layer_name or "model"
-            suffix = base if param_name == "weight" else f"{base}.{param_name}"
-            entries.append((base, suffix, param))
-    return entries
+def histogram_tag(parameter_name: str) -> str:
+    """A parameter's tag suffix: `conv1` for conv1.weight, `fc1.bias` for a bias, `model` for a top-level weight."""
+    layer, _, name = parameter_name.rpartition(".")
+    layer = layer or "model"
+    return layer if name == "weight" else f"{layer}.{name}"
+
+
+def layer_parameters(model: nn.Module) -> list[tuple[str, nn.Parameter]]:
+    """(tag suffix, parameter) for every parameter of `model`, named by histogram_tag."""
+    return [(histogram_tag(name), param) for name, param in model.named_parameters()]
 
 
 class Histograms(Callback):
@@ -68,12 +69,12 @@ class Histograms(Callback):
         # global_step counts finished optimizer steps, so this is update number global_step (0-based).
         if self._writer is None or trainer.global_step % self.grad_every_n_steps:
             return
-        for _, suffix, param in layer_parameters(summarised_model(pl_module)):
+        for suffix, param in layer_parameters(summarised_model(pl_module)):
             if param.grad is not None:
                 self.write(f"grads/{suffix}", param.grad, trainer.global_step)
 
     def _write_weights(self, pl_module: pl.LightningModule, step: int) -> None:
-        for _, suffix, param in layer_parameters(summarised_model(pl_module)):
+        for suffix, param in layer_parameters(summarised_model(pl_module)):
             self.write(f"weights/{suffix}", param, step)
 
     def write(self, tag: str, values: torch.Tensor, step: int) -> None:

@@ -12,7 +12,7 @@ from torch.utils.tensorboard import SummaryWriter
 from src.analysis import layer_summary
 from src.analysis.zero_init import InitPass, zero_init_study
 from src.atomic import write_results
-from src.callbacks.histograms import add_histogram_safely
+from src.callbacks.histograms import add_histogram_safely, histogram_tag
 from src.callbacks.layer_summary_callback import publish_layer_table
 from src.data import ImageSplits
 from src.experiments.classify import ImageRun, data_section, load_image_splits, prepare_classification_fit
@@ -115,11 +115,6 @@ def write_pass_histograms(writer: SummaryWriter, one_pass: InitPass) -> None:
     """(a)/(c) weights/<layer> and (b)/(c) grads/<layer> of one study pass, at step 0 of its sub-run."""
     reported: set[str] = set()
     for name, values in one_pass.weights.items():
-        add_histogram_safely(writer, "weights/" + _tag(name), values, 0, reported)
+        add_histogram_safely(writer, "weights/" + histogram_tag(name), values, 0, reported)
     for name, values in one_pass.gradients.items():
-        add_histogram_safely(writer, "grads/" + _tag(name), values, 0, reported)
-
-
-def _tag(parameter_name: str) -> str:
-    """conv1.weight -> conv1, fc1.bias -> fc1.bias (the Histograms callback's naming)."""
-    return parameter_name.removesuffix(".weight")
+        add_histogram_safely(writer, "grads/" + histogram_tag(name), values, 0, reported)

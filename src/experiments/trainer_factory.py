@@ -79,6 +79,6 @@ def build_trainer(
             num_sanity_val_steps=0,
             **trainer_kwargs,
         )
-    except (MisconfigurationException, ValueError, RuntimeError) as exc:
+    except (MisconfigurationException, ValueError) as exc:  # what Lightning raises for bad device options
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise UserError(f"--accelerator {accelerator} --devices {devices} --precision {precision}: {message}") from None

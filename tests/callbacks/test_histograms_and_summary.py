@@ -155,3 +155,16 @@ def test_layer_summary_callback_writes_table_csv_and_scalars(tmp_path, capsys):
     assert [row["epoch"] for row in history.history] == [1, 2]
     assert [row["train/loss"] for row in history.history] == pytest.approx(logged, rel=1e-6)
     assert trainer.current_epoch == 2
+
+
+def test_one_naming_rule_for_histogram_tags():
+    from src.callbacks.histograms import histogram_tag, layer_parameters
+
+    assert [histogram_tag(n) for n in ("conv1.weight", "fc1.bias", "block.0.kernel", "weight", "bias")] == [
+        "conv1",
+        "fc1.bias",
+        "block.0.kernel",
+        "model",
+        "model.bias",
+    ]
+    assert [tag for tag, _ in layer_parameters(ImageClassifier().model)] == list(PARAMS)
