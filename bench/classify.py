@@ -22,14 +22,13 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
-from pytorch_lightning.callbacks import Callback
 from torchmetrics import MeanMetric
 from torchmetrics.classification import MulticlassAccuracy
 
 if __package__ in (None, ""):  # `python bench/x.py`: make the repository root importable as in `-m bench.x`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import emit, interleaved, machine, median, setup_quiet
+from bench.common import EpochTimer, emit, interleaved, machine, median, setup_quiet, sync_device
 from src.analysis import layer_summary
 from src.data import ImageDataModule, ImageSplits
 from src.experiments.classify import prepare_classification_fit
@@ -54,25 +53,6 @@ def synthetic_splits(train: int, seed: int = 0) -> ImageSplits:
 def bench_config(**changes: object) -> ImageConfig:
     base = ImageConfig(experiment="bench", batch_size=64, progress_bar=False, accelerator="auto")
     return dataclasses.replace(base, **changes)
-
-
-class EpochTimer(Callback):
-    """Wall-clock duration of every training epoch (its training steps, validation and epoch-end hooks)."""
-
-    def __init__(self) -> None:
-        self.starts: list[float] = []
-
-    def on_train_epoch_start(self, trainer, pl_module) -> None:
-        _sync()
-        self.starts.append(time.perf_counter())
-
-    def on_train_end(self, trainer, pl_module) -> None:
-        _sync()
-        self.starts.append(time.perf_counter())
-
-    @property
-    def durations(self) -> list[float]:
-        return [b - a for a, b in itertools.pairwise(self.starts)]
 
 
 def lightning_epochs(splits: ImageSplits, cfg: ImageConfig, monitoring: bool = True) -> list[float]:
@@ -110,7 +90,7 @@ def plain_epochs(splits: ImageSplits, cfg: ImageConfig) -> list[float]:
 
     starts = []
     for _ in range(cfg.epochs):
-        _sync()
+        sync_device()
         starts.append(time.perf_counter())
         model.train()
         for images, labels in batches(train):
@@ -129,7 +109,7 @@ def plain_epochs(splits: ImageSplits, cfg: ImageConfig) -> list[float]:
             for images, labels in batches(val):
                 accuracy.update(model(images), labels)
         accuracy.compute(), accuracy.reset()
-    _sync()
+    sync_device()
     starts.append(time.perf_counter())
     return [b - a for a, b in itertools.pairwise(starts)]
 
@@ -148,7 +128,7 @@ def pipeline_and_model_rates(splits: ImageSplits, cfg: ImageConfig, steps: int =
     for index, batch in enumerate(datamodule.train_dataloader()):
         images, _ = datamodule.prepare_batch(tuple(t.to(device) for t in batch), augment_at=(0, index))
         count += images.shape[0]
-    _sync()
+    sync_device()
     pipeline = count / (time.perf_counter() - start)
 
     model = SimpleNN(10, final_relu=False).to(device)
@@ -159,19 +139,14 @@ def pipeline_and_model_rates(splits: ImageSplits, cfg: ImageConfig, steps: int =
     labels = torch.randint(0, 10, (cfg.batch_size,), device=device)
     for step in range(steps + 3):
         if step == 3:  # after warm-up
-            _sync()
+            sync_device()
             start = time.perf_counter()
         loss = F.cross_entropy(model(images), labels)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
-    _sync()
+    sync_device()
     return pipeline, steps * cfg.batch_size / (time.perf_counter() - start)
-
-
-def _sync() -> None:
-    if torch.cuda.is_available():
-        torch.cuda.synchronize()
 
 
 def cpu_peak_flops() -> float:

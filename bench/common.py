@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import platform
 import statistics
+import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
 
 import torch
+from pytorch_lightning.callbacks import Callback
 
 from src.experiments.quiet import quiet_lightning
 
@@ -30,6 +33,30 @@ def interleaved(measures: dict[str, Callable[[], float]], reps: int, warmup: int
         for name, measure in measures.items():
             samples[name].append(measure())
     return samples
+
+
+def sync_device() -> None:
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()
+
+
+class EpochTimer(Callback):
+    """Wall-clock duration of every training epoch (its training steps, validation and epoch-end hooks)."""
+
+    def __init__(self) -> None:
+        self.starts: list[float] = []
+
+    def on_train_epoch_start(self, trainer, pl_module) -> None:
+        sync_device()
+        self.starts.append(time.perf_counter())
+
+    def on_train_end(self, trainer, pl_module) -> None:
+        sync_device()
+        self.starts.append(time.perf_counter())
+
+    @property
+    def durations(self) -> list[float]:
+        return [b - a for a, b in itertools.pairwise(self.starts)]
 
 
 def median(values: list[float]) -> float:

@@ -22,7 +22,7 @@ import torch
 if __package__ in (None, ""):  # `python bench/x.py`: make the repository root importable as in `-m bench.x`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import emit, interleaved, machine, median, setup_quiet
+from bench.common import EpochTimer, emit, interleaved, machine, median, setup_quiet
 from src.data import EMBEDDED_LMS_DATA, RegressionData, load_regression
 from src.experiments.lms import prepare_lms_fit
 from src.experiments.lms_config import COURSE_W0, DEFAULT_SWEEP_LRS, LMSConfig
@@ -98,20 +98,34 @@ def per_step_us(seconds: dict[int, float], n: int) -> float:
     return (seconds[LONG] - seconds[SHORT]) / ((LONG - SHORT) * n) * 1e6
 
 
+def lightning_epoch_seconds(data: RegressionData, epochs: int = 3) -> float:
+    """Seconds per epoch of the single-rate fit `train.py lms` runs, timed inside the fit (first epoch skipped)."""
+    cfg = LMSConfig(experiment="bench", lrs=(0.005,), epochs=epochs, accelerator="cpu", progress_bar=False)
+    with tempfile.TemporaryDirectory() as tmp, contextlib.redirect_stdout(io.StringIO()):
+        run_dir = Path(tmp) / "bench" / "version_0"
+        run_dir.mkdir(parents=True)
+        fit = prepare_lms_fit(cfg, data, list(COURSE_W0), wiener_solution(data.X, data.D), run_dir)
+        timer = EpochTimer()
+        fit.trainer.callbacks.append(timer)
+        fit.run()
+        return median(timer.durations[1:])
+
+
+def fitted_exponent(seconds: dict[int, float]) -> float:
+    """k in time ~ N^k: the slope of log(time) against log(N); 1 means linear."""
+    sizes = sorted(seconds)
+    return float(np.polyfit(np.log(sizes), np.log([seconds[n] for n in sizes]), 1)[0])
+
+
 def scaling(reps: int) -> dict:
-    """Seconds per epoch of the single-rate Lightning fit for N samples (2-epoch minus 1-epoch fit)."""
+    """Seconds per epoch of the single-rate Lightning fit for N samples."""
     datasets = {n: regression_data(n) for n in SCALING_SIZES}
-    measures = {
-        n: (lambda d=d: lightning_fit_seconds(d, (0.005,), 2) - lightning_fit_seconds(d, (0.005,), 1))
-        for n, d in datasets.items()
-    }
-    samples = interleaved(measures, reps, warmup=0)
+    samples = interleaved({n: (lambda d=d: lightning_epoch_seconds(d)) for n, d in datasets.items()}, reps, warmup=0)
     seconds = {n: median(values) for n, values in samples.items()}
-    exponent = float(np.polyfit(np.log(list(seconds)), np.log(list(seconds.values())), 1)[0])
     return {
         "seconds_per_epoch": {str(n): round(s, 4) for n, s in seconds.items()},
         "us_per_sample": {str(n): round(s / n * 1e6, 1) for n, s in seconds.items()},
-        "fitted_exponent": round(exponent, 3),  # time ~ N^exponent; 1 is linear
+        "fitted_exponent": round(fitted_exponent(seconds), 3),  # time ~ N^exponent; 1 is linear
     }
 
 

@@ -21,11 +21,17 @@ def test_lms_benchmark_reports_every_ratio():
     assert all(value > 0 for value in result["us_per_step"].values())
 
 
-def test_lms_scaling_fits_an_exponent(monkeypatch):
+def test_the_scaling_exponent_of_known_timings():
+    assert lms.fitted_exponent({100: 0.03, 1_000: 0.3, 10_000: 3.0}) == pytest.approx(1.0)
+    assert lms.fitted_exponent({10: 1.0, 20: 4.0, 40: 16.0}) == pytest.approx(2.0)
+
+
+def test_lms_scaling_reports_every_size(monkeypatch):
     monkeypatch.setattr(lms, "SCALING_SIZES", (50, 100, 200))
-    result = lms.scaling(reps=1)
+    result = lms.scaling(reps=1)  # a smoke test of the measurement: timings are the benchmark's business
     assert set(result["seconds_per_epoch"]) == {"50", "100", "200"}
-    assert 0.3 < result["fitted_exponent"] < 1.7  # linear, give or take the noise of one tiny repetition
+    assert all(value > 0 for value in result["seconds_per_epoch"].values())
+    assert isinstance(result["fitted_exponent"], float)
 
 
 def test_classification_benchmark_reports_every_figure():
