@@ -2,7 +2,8 @@
 the time per epoch grows with the number of samples.
 
 Every figure is a ratio against a baseline measured in the same process, interleaved, median of --reps
-repetitions. Per-step costs come from the difference between a long and a short fit (setup cancels out).
+repetitions. Per-step costs come from the difference between a long and a short fit (setup cancels out);
+the time per epoch for growing N is timed inside one fit.
 Prints one JSON object. Usage: python bench/lms.py [--reps 5] [--out FILE]
 """
 
