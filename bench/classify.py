@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import dataclasses
 import io
 import itertools
 import sys
@@ -31,8 +30,9 @@ if __package__ in (None, ""):  # `python bench/x.py`: make the repository root i
 from bench.common import EpochTimer, emit, interleaved, machine, median, setup_quiet, sync_device
 from src.analysis import layer_summary
 from src.data import ImageDataModule, ImageSplits
-from src.experiments.classify import prepare_classification_fit
-from src.experiments.image_config import ImageConfig
+from src.experiments.classify.config import ClassifyConfig
+from src.experiments.classify.fit import build_classification_fit
+from src.experiments.machine import detect_machine
 from src.modules import SimpleNN
 
 EPOCHS = 4  # per fit; the first is warm-up and not counted
@@ -50,37 +50,38 @@ def synthetic_splits(train: int, seed: int = 0) -> ImageSplits:
     return ImageSplits("synthetic", "random", tuple("0123456789"), part(train), part(256), part(256))
 
 
-def bench_config(**changes: object) -> ImageConfig:
-    base = ImageConfig(experiment="bench", batch_size=64, progress_bar=False, accelerator="auto")
-    return dataclasses.replace(base, **changes)
+def bench_config(**changes: object) -> ClassifyConfig:
+    """The options `train.py classify` resolves on this machine, with `changes`."""
+    options = {"batch_size": 64, "progress_bar": False, "accelerator": "auto", **changes}
+    return ClassifyConfig(**options).resolved(detect_machine())
 
 
-def lightning_epochs(splits: ImageSplits, cfg: ImageConfig, monitoring: bool = True) -> list[float]:
+def lightning_epochs(splits: ImageSplits, cfg: ClassifyConfig, monitoring: bool = True) -> list[float]:
     """Epoch durations of the fit `train.py classify` runs (with monitoring: LayerSummary + Histograms)."""
     with tempfile.TemporaryDirectory() as tmp, contextlib.redirect_stdout(io.StringIO()):
         run_dir = Path(tmp) / "bench" / "version_0"
         run_dir.mkdir(parents=True)
         torch.manual_seed(0)
-        fit = prepare_classification_fit(cfg, splits, run_dir, print_summary=False, monitoring=monitoring)
+        fit = build_classification_fit(cfg, splits, run_dir, detect_machine(), monitoring=monitoring)
         timer = EpochTimer()
         fit.trainer.callbacks.append(timer)
         fit.run()
         return timer.durations
 
 
-def plain_epochs(splits: ImageSplits, cfg: ImageConfig) -> list[float]:
+def plain_epochs(splits: ImageSplits, cfg: ClassifyConfig) -> list[float]:
     """The same training without Lightning: same model, data pipeline, optimizer, schedule, metrics and
     per-epoch validation, written as a plain PyTorch loop. Returns the epoch durations."""
     device = torch.device("cuda" if torch.cuda.is_available() and cfg.accelerator != "cpu" else "cpu")
     torch.manual_seed(0)
-    datamodule = ImageDataModule(splits, cfg.batch_size, cfg.num_workers, seed=cfg.seed)
+    datamodule = ImageDataModule(splits, cfg.batch_size, cfg.num_workers, augment=False, seed=cfg.seed, on_device=False)
     model = SimpleNN(10, final_relu=False).to(device)
     memory_format = torch.channels_last if cfg.channels_last else torch.contiguous_format
     model = model.to(memory_format=memory_format)
-    optimizer = torch.optim.Adam(model.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
+    optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=cfg.epochs)
     loss_mean, accuracy = MeanMetric().to(device), MulticlassAccuracy(10, average="micro").to(device)
-    autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.resolved_precision == "bf16-mixed")
+    autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.precision == "bf16-mixed")
     train, val = datamodule.train_dataloader(), datamodule.val_dataloader()
 
     def batches(loader):
@@ -119,11 +120,11 @@ def steady_rate(durations: list[float], images_per_epoch: int) -> float:
     return images_per_epoch * (len(durations) - 1) / sum(durations[1:])
 
 
-def pipeline_and_model_rates(splits: ImageSplits, cfg: ImageConfig, steps: int = 30) -> tuple[float, float]:
+def pipeline_and_model_rates(splits: ImageSplits, cfg: ClassifyConfig, steps: int = 30) -> tuple[float, float]:
     """images/s of the data pipeline alone (loader + on-device normalisation and augmentation) and of the
     model step alone (forward, backward, optimizer on a ready batch)."""
     device = torch.device("cuda" if torch.cuda.is_available() and cfg.accelerator != "cpu" else "cpu")
-    datamodule = ImageDataModule(splits, cfg.batch_size, cfg.num_workers, augment=True, seed=0)
+    datamodule = ImageDataModule(splits, cfg.batch_size, cfg.num_workers, augment=True, seed=0, on_device=False)
     count, start = 0, time.perf_counter()
     for index, batch in enumerate(datamodule.train_dataloader()):
         images, _ = datamodule.prepare_batch(tuple(t.to(device) for t in batch), augment_at=(0, index))
@@ -207,7 +208,7 @@ def run(reps: int = 3, train_images: int = 4096, with_compile: bool = False) -> 
     }
     if with_compile:
         matrix_configs["fp32_channels_last_compile"] = {"precision": "32-true", "channels_last": True, "compile": True}
-    matrix_cfgs = {name: dataclasses.replace(baseline, **changes) for name, changes in matrix_configs.items()}
+    matrix_cfgs = {name: bench_config(epochs=EPOCHS, **changes) for name, changes in matrix_configs.items()}
     matrix_runs = interleaved(
         {name: (lambda c=cfg: lightning_epochs(splits, c, monitoring=False)) for name, cfg in matrix_cfgs.items()},
         reps,
@@ -234,7 +235,7 @@ def run(reps: int = 3, train_images: int = 4096, with_compile: bool = False) -> 
         "train_images": n,
         "epochs_per_fit": EPOCHS,
         "batch_size": baseline.batch_size,
-        "precision": baseline.resolved_precision,
+        "precision": baseline.precision,
         "channels_last": baseline.channels_last,
         "reps": reps,
         "images_per_s": {name: round(median([rep[name] for rep in per_rep]), 1) for name in variants},

@@ -24,9 +24,10 @@ if __package__ in (None, ""):  # `python bench/x.py`: make the repository root i
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import EpochTimer, emit, interleaved, machine, median, setup_quiet
+from src.callbacks import checkpoint_callbacks
 from src.data import EMBEDDED_LMS_DATA, RegressionData, load_regression
-from src.experiments.lms import prepare_lms_fit
-from src.experiments.lms_config import COURSE_W0, DEFAULT_SWEEP_LRS, LMSConfig
+from src.experiments.lms.config import COURSE_W0, DEFAULT_SWEEP_LRS, LMSSweepConfig
+from src.experiments.lms.fit import LMSFit, build_lms_fit
 from src.modules import LMSModule
 from src.theory import wiener_solution
 
@@ -41,16 +42,22 @@ class EmptyStepLMS(LMSModule):
         return None
 
 
+def lms_fit(data: RegressionData, lrs: tuple[float, ...], epochs: int, progress_bar: bool, run_dir: Path) -> LMSFit:
+    """The fit `train.py lms-sweep --accelerator cpu` builds, checkpointing included."""
+    cfg = LMSSweepConfig(lrs=tuple(lrs), epochs=epochs, accelerator="cpu", progress_bar=progress_bar)
+    checkpointing = checkpoint_callbacks(run_dir, "bench", every_n_epochs=epochs, monitor=None)
+    return build_lms_fit(cfg, data, list(COURSE_W0), wiener_solution(data.X, data.D), run_dir, checkpointing)
+
+
 def lightning_fit_seconds(
     data: RegressionData, lrs: tuple[float, ...], epochs: int, progress_bar: bool = False, empty: bool = False
 ) -> float:
     """Wall time of trainer.fit for the run `train.py` would make (TensorBoard, callbacks, optional bar)."""
-    cfg = LMSConfig(experiment="bench", lrs=lrs, epochs=epochs, accelerator="cpu", progress_bar=progress_bar)
     with tempfile.TemporaryDirectory() as tmp, contextlib.redirect_stdout(io.StringIO()):  # the bar's output
         run_dir = Path(tmp) / "bench" / "version_0"
         run_dir.mkdir(parents=True)
-        fit = prepare_lms_fit(cfg, data, list(COURSE_W0), wiener_solution(data.X, data.D), run_dir)
-        module = EmptyStepLMS(lrs, list(COURSE_W0)) if empty else fit.module
+        fit = lms_fit(data, lrs, epochs, progress_bar, run_dir)
+        module = EmptyStepLMS(lrs, list(COURSE_W0), dtype="float64") if empty else fit.module
         start = time.perf_counter()
         fit.trainer.fit(module, datamodule=fit.datamodule)
         return time.perf_counter() - start
@@ -101,11 +108,10 @@ def per_step_us(seconds: dict[int, float], n: int) -> float:
 
 def lightning_epoch_seconds(data: RegressionData, epochs: int = 3) -> float:
     """Seconds per epoch of the single-rate fit `train.py lms` runs, timed inside the fit (first epoch skipped)."""
-    cfg = LMSConfig(experiment="bench", lrs=(0.005,), epochs=epochs, accelerator="cpu", progress_bar=False)
     with tempfile.TemporaryDirectory() as tmp, contextlib.redirect_stdout(io.StringIO()):
         run_dir = Path(tmp) / "bench" / "version_0"
         run_dir.mkdir(parents=True)
-        fit = prepare_lms_fit(cfg, data, list(COURSE_W0), wiener_solution(data.X, data.D), run_dir)
+        fit = lms_fit(data, (0.005,), epochs, False, run_dir)
         timer = EpochTimer()
         fit.trainer.callbacks.append(timer)
         fit.run()

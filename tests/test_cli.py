@@ -13,7 +13,7 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 from src.callbacks import MSE_TAG, rate_run_name
 from src.cli import main
 from src.data import EMBEDDED_LMS_DATA
-from src.experiments.lms_report import R_CRIT_LABEL
+from src.experiments.lms.report import R_CRIT_LABEL
 
 QUIET = ["--no-progress-bar"]
 SWEEP = [0.005, 0.01, 0.05, 0.1, 0.5, 1.0]
@@ -34,14 +34,19 @@ def study(tmp_path_factory):
     return run_dir, json.loads((run_dir / "results.json").read_text())
 
 
-def test_no_arguments_runs_the_full_study_and_writes_everything(study):
+def test_no_arguments_runs_the_full_study_and_writes_everything(study, embedded):
     run_dir, results = study
     for name in ("results.json", "report.md", "hparams.yaml", "figures/mse_vs_epoch.png", "figures/planes_3d.png"):
         assert (run_dir / name).is_file(), name
     for other in ("simplenn", "classify"):
         assert (run_dir.parent.parent / other / "version_0" / "report.md").is_file()
     assert set(results) >= {"experiment", "data", "wiener", "theory", "runs"}
-    assert results["data"] == {"path": str(EMBEDDED_LMS_DATA), "n_samples": 100, "n_features": 2}
+    assert results["data"] == {
+        "path": str(EMBEDDED_LMS_DATA),
+        "n_samples": 100,
+        "n_features": 2,
+        "mse_of_zero_weights": pytest.approx(float(np.mean(embedded.D**2)), rel=1e-15),
+    }
     assert set(results["theory"]) == {
         "eigenvalues",
         "lr_bound_lambda_max",
@@ -285,16 +290,16 @@ def test_bad_rank_deficient(tmp_path, capsys):
 
 @pytest.mark.parametrize("argv", [["lms", "--lr", "0"], ["lms", "--lr", "-0.1"], ["lms", "--lr", "nan"]])
 def test_bad_lr(tmp_path, capsys, argv):
-    assert "argument --lr: must be a finite number > 0" in _bad(tmp_path, capsys, argv)
+    assert "--lr: must be a finite number > 0" in _bad(tmp_path, capsys, argv)
 
 
 def test_bad_lrs(tmp_path, capsys):
-    assert "learning rates must be finite and > 0, got -1" in _bad(tmp_path, capsys, ["lms-sweep", "--lrs", "0.1,-1"])
+    assert "--lrs: must be a finite number > 0, got -1" in _bad(tmp_path, capsys, ["lms-sweep", "--lrs", "0.1,-1"])
 
 
 @pytest.mark.parametrize("value", ["0", "-3"])
 def test_bad_epochs(tmp_path, capsys, value):
-    assert "argument --epochs: must be at least 1" in _bad(tmp_path, capsys, ["lms-sweep", "--epochs", value])
+    assert f"--epochs: must be at least 1, got {value}" in _bad(tmp_path, capsys, ["lms-sweep", "--epochs", value])
 
 
 def test_bad_w0_length(tmp_path, capsys):
@@ -312,20 +317,20 @@ def test_bad_default_w0_on_other_data_says_how_to_fix_it(tmp_path, capsys):
 @pytest.mark.parametrize(
     ("argv", "expected"),
     [
-        (["lms-sweep", "--precision", "16-mixed"], "--precision: LMS runs in 64-true (default) or 32-true"),
+        (["lms-sweep", "--precision", "16-mixed"], "--precision: one of 64-true, 64, 32-true, 32, got '16-mixed'"),
         (["lms", "--devices", "2"], "--devices: LMS is sequential"),
-        (["lms-sweep", "--w0", "a,b,c"], "argument --w0: expected comma-separated numbers"),
-        (["--accelerator", "tpu"], "argument --accelerator: invalid choice: 'tpu'"),
-        (["lms", "--accelerator", "gpu"], "--accelerator gpu --devices 1 --precision 64-true:"),  # no GPU on CI
-        (["--bogus"], "unrecognized arguments: --bogus"),
-        (["--epochs", "5"], "unrecognized arguments: --epochs 5"),  # study runs each part with its defaults
-        (["classify", "--batch-size", "0"], "argument --batch-size: must be at least 1"),
-        (["classify", "--optimizer", "rmsprop"], "argument --optimizer: invalid choice: 'rmsprop'"),
-        (["simplenn", "--lr", "-1"], "argument --lr: must be a finite number > 0"),
-        (["classify", "--precision", "8-bit"], "argument --precision: invalid choice: '8-bit'"),
+        (["lms-sweep", "--w0", "a,b,c"], "--w0: expected numbers or 'zeros', got 'a,b,c'"),
+        (["--accelerator", "tpu"], "--accelerator: one of auto, cpu, gpu, cuda, mps, got 'tpu'"),
+        (["lms", "--accelerator", "gpu"], "--accelerator gpu: no CUDA GPU was found on this machine"),  # none on CI
+        (["--bogus"], "unknown option --bogus for study"),
+        (["--epochs", "5"], "unknown option --epochs for study: it runs each part with the part's defaults"),
+        (["classify", "--batch-size", "0"], "--batch-size: must be at least 1, got 0"),
+        (["classify", "--optimizer", "rmsprop"], "--optimizer: one of adam, sgd, got 'rmsprop'"),
+        (["simplenn", "--lr", "-1"], "--lr: must be a finite number > 0, got -1"),
+        (["classify", "--precision", "8-bit"], "--precision: one of auto, 32-true, 32, 16-mixed"),
         (["classify", "--devices", "two"], "--devices: a whole number >= 1 or 'auto', got 'two'"),
-        (["classify", "--num-workers", "-1"], "argument --num-workers: must be >= 0"),
-        (["classify", "--weight-decay", "nan"], "argument --weight-decay: must be a finite number >= 0"),
+        (["classify", "--num-workers", "-1"], "--num-workers: must be at least 0, got -1"),
+        (["classify", "--weight-decay", "nan"], "--weight-decay: must be a finite number >= 0, got nan"),
     ],
 )
 def test_bad_options(tmp_path, capsys, argv, expected):

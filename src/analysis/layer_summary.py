@@ -19,6 +19,7 @@ import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
+from src.internals import flop_counts_by_module
 from src.modules.layers import Conv2d, Linear
 
 LISTED = (Conv2d, Linear, nn.Conv2d, nn.Linear)
@@ -111,6 +112,10 @@ class LayerTable:
                 lines.append("  ".join("-" * w for w in widths))
         return "\n".join(lines)
 
+    def console_block(self, model_name: str) -> str:
+        """The table under a heading, as the console summaries print it."""
+        return f"{model_name}: per-layer summary (per sample)\n{self.to_text()}"
+
     def to_markdown(self) -> str:
         rows = self.table_rows()
         lines = ["| " + " | ".join(rows[0]) + " |", "|" + "|".join("---" for _ in rows[0]) + "|"]
@@ -169,7 +174,7 @@ def layer_summary(model: nn.Module, example_input: torch.Tensor | Sequence[torch
         for module, training in was_training.items():
             module.training = training
 
-    exclusive = _exclusive_macs(counter, model)
+    exclusive = _exclusive_macs(counter)
     rows = []
     for module, name in names.items():
         own_params = dict(module.named_parameters(recurse=False))
@@ -215,14 +220,9 @@ def _layer_macs(module: nn.Module, output: torch.Tensor) -> int:
     return output.numel() * module.in_features  # (..., out) outputs, each in_features MACs
 
 
-def _exclusive_macs(counter: FlopCounterMode, model: nn.Module) -> dict[str, int]:
+def _exclusive_macs(counter: FlopCounterMode) -> dict[str, int]:
     """MACs (whole batch) each module does itself, not counting its children, keyed by named_modules name."""
-    inclusive = {}
-    for key, ops in counter.get_flop_counts().items():
-        if key == "Global":
-            continue
-        path = key.split(".", 1)[1] if "." in key else ""  # "SimpleNN.conv1" -> "conv1", "SimpleNN" -> ""
-        inclusive[path] = sum(ops.values())
+    inclusive = flop_counts_by_module(counter)
     # A module's exclusive count is its inclusive count minus that of every module directly below it; "below"
     # means the nearest counted ancestor, since containers such as ModuleList never run a forward themselves.
     exclusive = dict(inclusive)

@@ -8,8 +8,10 @@ import pytorch_lightning as pl
 import torch
 from pytorch_lightning.callbacks import Callback
 
+from src.callbacks.checkpointing import FixedStateKey
 
-class DivergenceDetector(Callback):
+
+class DivergenceDetector(FixedStateKey, Callback):
     """After every epoch, a rate has diverged when its weights are not all finite or its full-dataset MSE
     exceeds `ratio` x its initial MSE. It is then frozen (the other rates go on) and `diverged_epoch[k]`
     holds that epoch; when every rate has diverged the fit stops.
@@ -20,6 +22,7 @@ class DivergenceDetector(Callback):
     divergence; the reference is then mean(D**2), the MSE of all-zero weights.
     """
 
+    STATE_KEY = "divergence"
     NEGLIGIBLE = 1e-12  # relative to mean(D**2)
 
     def __init__(self, X: torch.Tensor, D: torch.Tensor, ratio: float = 1e6) -> None:

@@ -8,14 +8,19 @@ import pytorch_lightning as pl
 from pytorch_lightning.callbacks import Callback
 from pytorch_lightning.trainer.states import TrainerFn
 
+from src.callbacks.checkpointing import FixedStateKey
+from src.internals import finished_epochs
 
-class EpochHistory(Callback):
+
+class EpochHistory(FixedStateKey, Callback):
     """`history` is one dict per finished epoch: {"epoch": e, "train/loss": ..., "val/acc": ...}.
 
     A LightningModule's epoch-end logging runs after every ordinary callback's `on_train_epoch_end`, so a
     finished epoch is recorded when the next one starts, when training ends, and when a checkpoint is taken
     (epoch-end checkpoints are saved after the module's logging), so that a resumed run has it too.
     """
+
+    STATE_KEY = "epoch_history"
 
     def __init__(self, prefixes: tuple[str, ...] = ("train/", "val/")) -> None:
         self.prefixes = prefixes
@@ -32,9 +37,7 @@ class EpochHistory(Callback):
         self._record(trainer)
 
     def _record(self, trainer: pl.Trainer) -> None:
-        # Epochs whose training, validation and epoch-end hooks have all run (`processed` is increased
-        # before on_train_epoch_end; a checkpoint taken mid-epoch sees the previous count).
-        finished = trainer.fit_loop.epoch_progress.current.processed
+        finished = finished_epochs(trainer)
         if finished == 0 or (self.history and self.history[-1]["epoch"] >= finished):
             return
         values = {k: float(v) for k, v in trainer.callback_metrics.items() if k.startswith(self.prefixes)}

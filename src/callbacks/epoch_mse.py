@@ -10,20 +10,31 @@ import pytorch_lightning as pl
 import torch
 from pytorch_lightning.callbacks import Callback
 
+from src.callbacks.checkpointing import FixedStateKey
 from src.callbacks.subrun_writers import close_writers, open_subrun_writers, rate_run_name
 
 MSE_TAG = "train/mse"
+MSE_DB_TAG = "train/mse_db"  # 10 log10(MSE): the adaptive-filtering convention, readable on a linear axis
 WEIGHT_ERROR_TAG = "train/weight_error"
 WIENER_RUN = "wiener"
 
 
-class EpochMSE(Callback):
+def decibels(mse: float) -> float:
+    """10 log10(mse); NaN for a value that has no finite logarithm (0, inf, NaN)."""
+    return 10.0 * math.log10(mse) if math.isfinite(mse) and mse > 0 else math.nan
+
+
+class EpochMSE(FixedStateKey, Callback):
     """Records and logs, with the epoch as TensorBoard step, one sub-run per rate (curves overlay).
 
-    The MSE is computed once per epoch on the whole dataset (one host sync per epoch, none per step).
-    Frozen (diverged) rates and non-finite values are not written: TensorBoard would plot garbage or fail.
-    With `wiener_mse`, a 'wiener' sub-run draws the least-squares MSE as a flat reference line.
+    The MSE is computed once per epoch on the whole dataset (one host sync per epoch, none per step). A frozen
+    (diverged) rate is not written after the epoch it diverged; in decibels its curve runs up to and including
+    that epoch (a 1e20 MSE is 200 dB: the rise shows without flattening the other curves), on the linear tags it
+    stops before it. Non-finite values are never written. With `wiener_mse`, a 'wiener' sub-run draws the
+    least-squares MSE as a flat reference line.
     """
+
+    STATE_KEY = "epoch_mse"
 
     def __init__(
         self,
@@ -38,6 +49,7 @@ class EpochMSE(Callback):
         self.mse_history: list[list[float]] = []  # [epoch][rate]
         self.weight_error_history: list[list[float]] = []  # [epoch][rate], empty without w_star
         self._writers: dict = {}
+        self._frozen_when_last_written: list[bool] = []
 
     def setup(self, trainer: pl.Trainer, pl_module: pl.LightningModule, stage: str) -> None:
         if stage == "fit":
@@ -46,6 +58,7 @@ class EpochMSE(Callback):
 
     def on_train_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         self.X, self.D = self.X.to(pl_module.device), self.D.to(pl_module.device)
+        self._frozen_when_last_written = pl_module.frozen.cpu().tolist()  # a resumed run: as at its checkpoint
         if not self.mse_history:  # a resumed run already has epoch 0
             self._record(pl_module, epoch=0)
 
@@ -66,14 +79,22 @@ class EpochMSE(Callback):
             self.weight_error_history.append(errors)
         for k, lr in enumerate(pl_module.lrs):
             writer = self._writers.get(rate_run_name(lr))
-            if writer is None or frozen[k]:
+            diverged_now = frozen[k] and not self._frozen_when_last_written[k]
+            if writer is None or (frozen[k] and not diverged_now):
+                continue
+            if math.isfinite(decibels(mse[k])):
+                writer.add_scalar(MSE_DB_TAG, decibels(mse[k]), epoch)
+            if diverged_now:
                 continue
             if math.isfinite(mse[k]):
                 writer.add_scalar(MSE_TAG, mse[k], epoch)
             if errors is not None and math.isfinite(errors[k]):
                 writer.add_scalar(WEIGHT_ERROR_TAG, errors[k], epoch)
+        self._frozen_when_last_written = frozen
         if WIENER_RUN in self._writers:
             self._writers[WIENER_RUN].add_scalar(MSE_TAG, self.wiener_mse, epoch)
+            if math.isfinite(decibels(self.wiener_mse)):
+                self._writers[WIENER_RUN].add_scalar(MSE_DB_TAG, decibels(self.wiener_mse), epoch)
 
     def state_dict(self) -> dict[str, Any]:
         return {"mse_history": self.mse_history, "weight_error_history": self.weight_error_history}

@@ -38,7 +38,7 @@ class Histograms(Callback):
     zero only, and returns before touching any tensor elsewhere.
     """
 
-    def __init__(self, weight_every_n_epochs: int = 1, grad_every_n_steps: int = 50) -> None:
+    def __init__(self, weight_every_n_epochs: int, grad_every_n_steps: int) -> None:
         if weight_every_n_epochs < 1 or grad_every_n_steps < 1:
             raise ValueError("weight_every_n_epochs and grad_every_n_steps must be >= 1")
         self.weight_every_n_epochs = weight_every_n_epochs
@@ -55,7 +55,9 @@ class Histograms(Callback):
                 rank_zero_warn("Histograms: no TensorBoardLogger on the trainer, so no histograms are written")
 
     def on_fit_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
-        if self._writer is not None and trainer.current_epoch == 0:
+        # The initial weights, once: a resumed fit (started from a checkpoint) wrote them when it first started.
+        # (At this point a resumed fit has its weights back but not yet its epoch counter.)
+        if self._writer is not None and trainer.ckpt_path is None:
             self._write_weights(pl_module, step=0)
 
     def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:

@@ -27,16 +27,16 @@ def summarised_model(pl_module: pl.LightningModule) -> nn.Module:
 
 
 class LayerSummary(Callback):
-    """At fit start, on global rank zero: runs layer_summary on one example input, prints the table, logs it
-    as Markdown (Text tab) with `model/params` and `model/macs`, and writes layer_summary.csv next to the
-    event files. `self.table` keeps the result for the experiment's results.json.
+    """At fit start, on global rank zero: runs layer_summary on one example input, logs the table as Markdown
+    (Text tab) with `model/params` and `model/macs`, and writes layer_summary.csv next to the event files; a
+    resumed fit logged them when it first started and does not again. `self.table` keeps the result for the
+    experiment's results.json and console summary.
 
     The example input is `example_input` if given, else the module's `example_input_array`.
     """
 
-    def __init__(self, example_input: torch.Tensor | None = None, print_table: bool = True) -> None:
+    def __init__(self, example_input: torch.Tensor | None = None) -> None:
         self.example_input = example_input
-        self.print_table = print_table
         self.table: LayerTable | None = None
 
     def on_fit_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
@@ -51,12 +51,10 @@ class LayerSummary(Callback):
         if parameter is not None:
             example = example.to(device=parameter.device, dtype=parameter.dtype)
         self.table = layer_summary(model, example)
-        if self.print_table:
-            print(f"\n{type(model).__name__}: per-layer summary (per sample)\n{self.table.to_text()}\n")
         for note in self.table.notes:
             rank_zero_warn(f"LayerSummary: {note}")
         logger = trainer.logger
-        if isinstance(logger, TensorBoardLogger):
+        if isinstance(logger, TensorBoardLogger) and trainer.ckpt_path is None:
             # self.log is not allowed in on_fit_start: write through the SummaryWriter.
             publish_layer_table(self.table, logger.experiment, Path(logger.log_dir))
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pytorch_lightning as pl
+
+from src.internals import completed_batches
 
 
 class EpochCursor:
@@ -39,9 +39,7 @@ class EpochCursor:
         Lightning fetches a batch ahead of the one it trains on (and DataLoader workers fetch further), so
         the cursor's own position runs ahead; the trainer's progress is what a resumed run must continue from.
         """
-        position = self.position
-        if trainer is not None and trainer.training:
-            position = trainer.fit_loop.epoch_loop.batch_progress.current.completed
+        position = completed_batches(trainer) if trainer is not None and trainer.training else self.position
         return {"epoch": self.epoch, "position": int(position)}
 
     def restore(self, state: dict[str, int]) -> None:
@@ -49,9 +47,9 @@ class EpochCursor:
 
 
 class CursorCheckpointing:
-    """Mixin (put first in the bases) for a LightningDataModule whose training data walks an EpochCursor: the
-    cursor's position goes into every checkpoint and comes back when a run resumes. Lightning restores a
-    DataModule before it builds the loaders, so a state loaded early waits until the cursor exists."""
+    """Mixin for a LightningDataModule whose training data walks an EpochCursor: the DataCursor callback puts
+    the cursor's position into every checkpoint and hands it back when a run resumes. Lightning restores
+    callbacks before it builds the loaders, so a position restored early waits until the cursor exists."""
 
     _pending_cursor: dict[str, int] | None = None
 
@@ -64,14 +62,14 @@ class CursorCheckpointing:
             cursor.restore(self._pending_cursor)
         return cursor
 
-    def state_dict(self) -> dict[str, Any]:
+    def cursor_state(self, trainer: pl.Trainer | None) -> dict[str, int]:
         cursor = self.training_cursor()
         if cursor is not None:
-            return {"cursor": cursor.state(self.trainer)}
-        return {} if self._pending_cursor is None else {"cursor": self._pending_cursor}
+            return cursor.state(trainer)
+        return dict(self._pending_cursor or {"epoch": 0, "position": 0})
 
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        self._pending_cursor = state_dict.get("cursor")
+    def restore_cursor(self, state: dict[str, int]) -> None:
+        self._pending_cursor = dict(state)
         cursor = self.training_cursor()
         if cursor is not None:
             self.restore_pending(cursor)

@@ -13,7 +13,8 @@ from torch.utils.data import DataLoader, Dataset
 from src.data.augment import crop_and_flip
 from src.data.epoch_cursor import CursorCheckpointing, EpochCursor
 from src.data.epoch_sampler import EpochBatchSampler
-from src.data.image_splits import ImageSplits
+from src.data.image_splits import ImageSplits, channel_statistics
+from src.internals import batch_being_transferred
 
 
 class TensorImages(Dataset):
@@ -48,13 +49,7 @@ class ImageDataModule(CursorCheckpointing, pl.LightningDataModule):
     """
 
     def __init__(
-        self,
-        splits: ImageSplits,
-        batch_size: int = 64,
-        num_workers: int = 0,
-        augment: bool = False,
-        seed: int = 0,
-        on_device: bool = False,
+        self, splits: ImageSplits, batch_size: int, num_workers: int, augment: bool, seed: int, on_device: bool
     ) -> None:
         super().__init__()
         self.splits = splits
@@ -63,9 +58,7 @@ class ImageDataModule(CursorCheckpointing, pl.LightningDataModule):
         self.num_workers = num_workers
         self.augment = augment
         self.seed = seed
-        train_images = splits.train[0].double() / 255.0
-        self.mean = train_images.mean(dim=(0, 2, 3)).float()  # (C,)
-        self.std = train_images.std(dim=(0, 2, 3)).clamp_min(1e-6).float()  # (C,)
+        self.mean, self.std = channel_statistics(splits.train[0])  # (C,), (C,) of pixel values / 255
         self.shuffle_generator = torch.Generator().manual_seed(seed)
         self._train_sampler: EpochBatchSampler | None = None
 
@@ -109,17 +102,19 @@ class ImageDataModule(CursorCheckpointing, pl.LightningDataModule):
     def training_cursor(self) -> EpochCursor | None:
         return None if self._train_sampler is None else self._train_sampler.cursor
 
-    def augment_generator(self, device: torch.device, epoch: int, batch_index: int) -> torch.Generator:
-        """The random source of one training batch's augmentation, derived from (seed, epoch, batch index)
-        alone: a resumed run regenerates exactly the crops and flips of the uninterrupted one, whatever was
-        fetched ahead or augmented but not trained when it stopped."""
-        seed = int(np.random.SeedSequence([self.seed, epoch, batch_index]).generate_state(1)[0])
+    def augment_generator(self, device: torch.device, epoch: int, batch_index: int, rank: int = 0) -> torch.Generator:
+        """The random source of one training batch's augmentation, derived from (seed, epoch, batch index,
+        global rank) alone: a resumed run regenerates exactly the crops and flips of the uninterrupted one,
+        whatever was fetched ahead or augmented but not trained when it stopped, and under DDP every process
+        draws its own (rank 0 draws what a single process does)."""
+        entropy = [self.seed, epoch, batch_index, *([rank] if rank else [])]
+        seed = int(np.random.SeedSequence(entropy).generate_state(1)[0])
         return torch.Generator(device=device).manual_seed(seed)
 
     def prepare_batch(
-        self, batch: tuple[torch.Tensor, torch.Tensor], augment_at: tuple[int, int] | None = None
+        self, batch: tuple[torch.Tensor, torch.Tensor], augment_at: tuple[int, int, int] | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """uint8 pixels -> float, normalised per channel; with `augment_at` = (epoch, batch index), also
+        """uint8 pixels -> float, normalised per channel; with `augment_at` = (epoch, batch index, rank), also
         cropped and flipped with that batch's own randomness (see augment_generator)."""
         images, labels = batch  # (B, C, H, W) uint8, (B,)
         images = images.float().div_(255.0)
@@ -135,7 +130,6 @@ class ImageDataModule(CursorCheckpointing, pl.LightningDataModule):
             return batch
         augment_at = None
         if self.augment and self.trainer is not None and self.trainer.training:
-            # Lightning transfers a batch before marking it ready, so `ready` is this batch's 0-based index in
-            # the epoch (after a restart too: it is reset to the completed batches, where the data resumes).
-            augment_at = (self.trainer.current_epoch, self.trainer.fit_loop.epoch_loop.batch_progress.current.ready)
+            trainer = self.trainer
+            augment_at = (trainer.current_epoch, batch_being_transferred(trainer), trainer.global_rank)
         return self.prepare_batch(batch, augment_at)

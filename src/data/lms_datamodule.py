@@ -41,9 +41,7 @@ class LMSDataModule(CursorCheckpointing, pl.LightningDataModule):
     """Serves a RegressionData one sample per step, in `dtype` (float64 by default, matching the model); its
     position is part of every checkpoint (CursorCheckpointing)."""
 
-    def __init__(
-        self, data: RegressionData, dtype: torch.dtype = torch.float64, shuffle: bool = False, seed: int = 0
-    ) -> None:
+    def __init__(self, data: RegressionData, dtype: torch.dtype, shuffle: bool, seed: int) -> None:
         super().__init__()
         self.data = data
         self.dtype = dtype

@@ -33,9 +33,16 @@ class RegressionData:
         return self.X.shape[1] - 1
 
 
+def regression_path(data: str) -> Path:
+    """The file an LMS run reads: the embedded dataset for 'embedded', else the path given."""
+    return EMBEDDED_LMS_DATA if data == "embedded" else Path(data)
+
+
 def load_regression(path: str | Path) -> RegressionData:
     """Load and validate a regression file; every problem raises UserError naming the file."""
     path = Path(path)
+    if path.is_dir():
+        raise UserError(f"{path}: is a directory; expected a .mat, .npz or .csv file with {_LAYOUT}")
     if not path.is_file():
         raise UserError(f"{path}: no such file (expected a .mat, .npz or .csv file with {_LAYOUT})")
     readers = {".mat": _read_mat, ".npz": _read_npz, ".csv": _read_csv}

@@ -1,7 +1,10 @@
-"""Experiments: each builds data, model, callbacks and Trainer, runs them, and writes the run directory."""
+"""Experiments: one package each (lms/, simplenn/, classify/, study/), declared in registry.py.
 
-from src.experiments.lms import LMSFit, LMSRun, prepare_lms_fit, run_lms
-from src.experiments.lms_config import LMSConfig
-from src.experiments.run_dir import create_run_dir, run_directory
+This package and every experiment's __init__ and config module import neither torch nor Lightning (the
+command line imports them to list commands and parse options); an experiment's Steps do, when it runs.
+"""
 
-__all__ = ["LMSConfig", "LMSFit", "LMSRun", "create_run_dir", "prepare_lms_fit", "run_directory", "run_lms"]
+from src.experiments.command import Command, Experiment, Tour
+from src.experiments.registry import DEFAULT_COMMAND, commands
+
+__all__ = ["DEFAULT_COMMAND", "Command", "Experiment", "Tour", "commands"]

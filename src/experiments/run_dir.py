@@ -10,9 +10,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from src.errors import UserError
-from src.experiments.distributed import RUN_DIR_ENV, is_rank_zero, process_rank
+from src.experiments.ranks import RUN_DIR_ENV, is_rank_zero
 
-_VERSION = re.compile(r"^version_(\d+)$")
+VERSION = re.compile(r"^version_(\d+)$")
 
 
 def create_run_dir(logdir: str | Path, experiment: str) -> Path:
@@ -26,7 +26,7 @@ def create_run_dir(logdir: str | Path, experiment: str) -> Path:
         parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UserError(f"--logdir {logdir}: cannot create {parent} ({exc.strerror})") from None
-    taken = [int(m.group(1)) for m in map(_VERSION.match, os.listdir(parent)) if m]
+    taken = [int(m.group(1)) for m in map(VERSION.match, os.listdir(parent)) if m]
     version = max(taken, default=-1) + 1
     while True:
         candidate = parent / f"version_{version}"
@@ -39,27 +39,50 @@ def create_run_dir(logdir: str | Path, experiment: str) -> Path:
             raise UserError(f"--logdir {logdir}: cannot create {candidate} ({exc.strerror})") from None
 
 
+def runs_of(logdir: str | Path, experiment: str) -> list[Path]:
+    """The run directories of an experiment under logdir, oldest first."""
+    parent = Path(logdir) / experiment
+    found = [(int(m.group(1)), p) for p in parent.glob("version_*") if (m := VERSION.match(p.name)) and p.is_dir()]
+    return [path for _, path in sorted(found)]
+
+
+class RunDirectory:
+    """The directory of one run, and whether its training has started (see `run_directory`)."""
+
+    def __init__(self, path: Path, created: bool) -> None:
+        self.path = path
+        self.created = created
+        self.started = False
+
+    def training_started(self) -> None:
+        """From now on the directory holds the run's work (events, checkpoints, figures): keep it, whatever
+        happens next."""
+        self.started = True
+
+
 @contextmanager
-def run_directory(logdir: str | Path, experiment: str, existing: Path | None = None) -> Iterator[Path]:
+def run_directory(logdir: str | Path, experiment: str, existing: Path | None = None) -> Iterator[RunDirectory]:
     """A new run directory (or, to resume, the `existing` one) for the block.
 
-    A new directory is removed again if the block fails on a user error before any checkpoint was written:
-    then the run produced nothing a user should keep. An existing one is never removed. A bug keeps its
-    directory for inspection. In a DDP run only rank zero creates the directory; the other ranks get its
-    path from the environment (see src/experiments/distributed.py) and create nothing.
+    A directory this block created is removed again if the block fails on a user error before training
+    started: then it holds nothing but what the run wrote while setting up. Once training has started, a late
+    user error (a full disk while writing results, say) keeps everything. An existing directory is never
+    removed, and a bug keeps its directory for inspection. In a DDP run only rank zero creates the directory;
+    the other ranks get its path from the environment and create nothing.
     """
     if not is_rank_zero():
         shared = os.environ.get(RUN_DIR_ENV)
-        yield Path(shared) if shared else Path(logdir) / experiment / f"rank-{process_rank()}-not-written"
+        yield RunDirectory(Path(shared) if shared else Path(logdir) / experiment / "not-rank-zero", created=False)
         return
-    path = Path(existing) if existing is not None else create_run_dir(logdir, experiment)
+    directory = RunDirectory(Path(existing), created=False) if existing else None
+    directory = directory or RunDirectory(create_run_dir(logdir, experiment), created=True)
     previous = os.environ.get(RUN_DIR_ENV)
-    os.environ[RUN_DIR_ENV] = str(path)  # inherited by the processes the DDP launcher starts during this run
+    os.environ[RUN_DIR_ENV] = str(directory.path)  # inherited by the processes the DDP launcher starts
     try:
-        yield path
+        yield directory
     except UserError:
-        if existing is None and not any((path / "checkpoints").glob("*.ckpt")):
-            shutil.rmtree(path, ignore_errors=True)
+        if directory.created and not directory.started:
+            shutil.rmtree(directory.path, ignore_errors=True)
         raise
     finally:
         if previous is None:

@@ -1,4 +1,4 @@
-"""build_trainer: one place that turns the CLI's device options into a lean, quiet Lightning Trainer."""
+"""build_trainer: one place that turns a run's device options into a lean, quiet Lightning Trainer."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytorch_lightning as pl
 from lightning_fabric.utilities.exceptions import MisconfigurationException
-from pytorch_lightning.callbacks import Callback, TQDMProgressBar
+from pytorch_lightning.callbacks import Callback
 from pytorch_lightning.loggers import TensorBoardLogger
 from pytorch_lightning.profilers import PassThroughProfiler
 
+from src.callbacks import ProgressBar
 from src.errors import UserError
 
 
@@ -27,17 +28,8 @@ class NullProfiler(PassThroughProfiler):
         return self._nothing
 
 
-class ProgressBar(TQDMProgressBar):
-    """Lightning's tqdm bar without `v_num` (it shows the tail of 'version_N', e.g. 'on_0')."""
-
-    def get_metrics(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> dict:
-        metrics = super().get_metrics(trainer, pl_module)
-        metrics.pop("v_num", None)
-        return metrics
-
-
 def tensorboard_logger(run_dir: Path) -> TensorBoardLogger:
-    """A logger whose log_dir is exactly run_dir (runs/<experiment>/version_N)."""
+    """A logger whose log_dir is exactly run_dir (runs/<experiment>/version_N[/sub-run])."""
     return TensorBoardLogger(
         save_dir=str(run_dir.parent.parent),
         name=run_dir.parent.name,
@@ -51,10 +43,11 @@ def build_trainer(
     *,
     max_epochs: int,
     callbacks: list[Callback],
-    accelerator: str = "auto",
-    devices: int | str = 1,
-    precision: str = "32-true",
-    progress_bar_refresh: int | None = 1,
+    accelerator: str,
+    devices: int | str,
+    precision: str,
+    progress_bar_refresh: int | None,
+    progress_label: str | None = None,
     **trainer_kwargs: object,
 ) -> pl.Trainer:
     """A Trainer logging to TensorBoard in run_dir; `progress_bar_refresh=None` hides the progress bar.
@@ -63,7 +56,7 @@ def build_trainer(
     """
     callbacks = list(callbacks)
     if progress_bar_refresh is not None:
-        callbacks.append(ProgressBar(refresh_rate=progress_bar_refresh))
+        callbacks.append(ProgressBar(refresh_rate=progress_bar_refresh, label=progress_label))
     try:
         return pl.Trainer(
             default_root_dir=str(run_dir),

@@ -2,7 +2,6 @@
 
 from src.modules.classifier import ImageClassifier
 from src.modules.layers import Conv2d, Linear, recording
-from src.modules.lean_hooks import LeanHookBookkeeping
 from src.modules.lms import LMSModule
 from src.modules.simple_nn import SimpleNN, zero_weights_
 
@@ -10,7 +9,6 @@ __all__ = [
     "Conv2d",
     "ImageClassifier",
     "LMSModule",
-    "LeanHookBookkeeping",
     "Linear",
     "SimpleNN",
     "recording",

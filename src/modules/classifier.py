@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import typing
+
 import pytorch_lightning as pl
 import torch
 import torch.nn.functional as F
@@ -9,11 +11,12 @@ from torch import nn
 from torchmetrics import MeanMetric
 from torchmetrics.classification import MulticlassAccuracy
 
-from src.modules.lean_hooks import LeanHookBookkeeping
+from src.config.images import LRDecay, Optimizer
+from src.internals import LeanHookBookkeeping
 from src.modules.simple_nn import SimpleNN
 
-OPTIMIZERS = ("sgd", "adam")
-LR_DECAYS = ("none", "cosine", "step")
+OPTIMIZERS = typing.get_args(Optimizer)
+LR_DECAYS = typing.get_args(LRDecay)
 
 
 class ImageClassifier(LeanHookBookkeeping, pl.LightningModule):
@@ -21,22 +24,24 @@ class ImageClassifier(LeanHookBookkeeping, pl.LightningModule):
 
     Metrics accumulate in torchmetrics objects during the epoch (no per-step self.log, no host sync) and are
     computed at epoch end; under DDP `compute()` synchronises them across processes. The default model is
-    SimpleNN without its final ReLU: a ReLU on the logits could not express negative class scores.
+    SimpleNN without its final ReLU: a ReLU on the logits could not express negative class scores. The training
+    settings have no defaults here: they are options, whose defaults live in src/config/images.py.
     """
 
     def __init__(
         self,
         model: nn.Module | None = None,
-        num_classes: int = 10,
-        input_shape: tuple[int, ...] = (3, 32, 32),
-        optimizer: str = "sgd",
-        lr: float = 0.05,
-        momentum: float = 0.9,
-        weight_decay: float = 5e-4,
-        lr_decay: str = "cosine",
-        max_epochs: int = 10,
-        channels_last: bool = False,
-        compile: bool = False,
+        *,
+        num_classes: int,
+        input_shape: tuple[int, ...],
+        optimizer: str,
+        lr: float,
+        momentum: float,
+        weight_decay: float,
+        lr_decay: str,
+        max_epochs: int,
+        channels_last: bool,
+        compile: bool,
     ) -> None:
         super().__init__()
         if optimizer not in OPTIMIZERS:

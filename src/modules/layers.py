@@ -18,9 +18,18 @@ from contextlib import contextmanager
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.nn.modules.utils import _pair, _reverse_repeat_tuple
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
+
+def pair(value: int | tuple[int, int]) -> tuple[int, int]:
+    """An int or a pair as a pair (height, width), as torch's Conv2d takes its sizes."""
+    return (value, value) if isinstance(value, int) else tuple(value)
+
+
+def fan_in(weight: torch.Tensor) -> int:
+    """Inputs feeding one output: in_features, or in_channels / groups x kH x kW."""
+    return math.prod(weight.shape[1:])
 
 
 class RecordsActivations(nn.Module):
@@ -70,9 +79,9 @@ class _Layer(RecordsActivations):
         # and the same bound for the bias.
         nn.init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
-            fan_in, _ = nn.init._calculate_fan_in_and_fan_out(self.weight)
-            if fan_in != 0:
-                bound = 1 / math.sqrt(fan_in)
+            inputs = fan_in(self.weight)
+            if inputs != 0:
+                bound = 1 / math.sqrt(inputs)
                 nn.init.uniform_(self.bias, -bound, bound)
 
 
@@ -104,7 +113,7 @@ class Conv2d(_Layer):
         if padding_mode not in _PADDING_MODES:
             raise ValueError(f"padding_mode must be one of {_PADDING_MODES}, got {padding_mode!r}")
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
-        self.kernel_size, self.stride, self.dilation = _pair(kernel_size), _pair(stride), _pair(dilation)
+        self.kernel_size, self.stride, self.dilation = pair(kernel_size), pair(stride), pair(dilation)
         self.padding_mode = padding_mode
         if isinstance(padding, str):
             if padding not in ("same", "valid"):
@@ -120,8 +129,9 @@ class Conv2d(_Layer):
                     self._reversed_padding_repeated_twice[2 * i] = total // 2
                     self._reversed_padding_repeated_twice[2 * i + 1] = total - total // 2
         else:
-            self.padding = _pair(padding)
-            self._reversed_padding_repeated_twice = list(_reverse_repeat_tuple(self.padding, 2))
+            self.padding = pair(padding)
+            # F.pad's order: (left, right, top, bottom)
+            self._reversed_padding_repeated_twice = [self.padding[1]] * 2 + [self.padding[0]] * 2
         shape = (out_channels, in_channels // groups, *self.kernel_size)
         self._create_parameters(shape, bias, {"device": device, "dtype": dtype})
 
@@ -130,7 +140,7 @@ class Conv2d(_Layer):
             output = F.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
         else:
             padded = F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)
-            output = F.conv2d(padded, self.weight, self.bias, self.stride, _pair(0), self.dilation, self.groups)
+            output = F.conv2d(padded, self.weight, self.bias, self.stride, (0, 0), self.dilation, self.groups)
         self._record(input, output)
         return output
 

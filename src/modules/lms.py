@@ -8,7 +8,7 @@ import pytorch_lightning as pl
 import torch
 from torch import nn
 
-from src.modules.lean_hooks import LeanHookBookkeeping
+from src.internals import LeanHookBookkeeping
 
 DTYPES = {"float64": torch.float64, "float32": torch.float32}
 
@@ -22,7 +22,7 @@ class LMSModule(LeanHookBookkeeping, pl.LightningModule):
     A rate can be frozen (see DivergenceDetector); it then keeps its weights and takes no further steps.
     """
 
-    def __init__(self, lrs: Sequence[float], w0: Sequence[float], dtype: str = "float64") -> None:
+    def __init__(self, lrs: Sequence[float], w0: Sequence[float], dtype: str) -> None:
         super().__init__()
         if dtype not in DTYPES:
             raise ValueError(f"dtype must be one of {sorted(DTYPES)}, got {dtype!r}")

@@ -28,8 +28,8 @@ def reference_divergence_epoch(X, D, lr, epochs, ratio=1e6):
 
 
 def run(cpu_trainer, data, lrs, epochs):
-    datamodule = LMSDataModule(data)
-    module = LMSModule(lrs, W0)
+    datamodule = LMSDataModule(data, torch.float64, shuffle=False, seed=0)
+    module = LMSModule(lrs, W0, dtype="float64")
     detector = DivergenceDetector(datamodule.X, datamodule.D)
     trainer = cpu_trainer(max_epochs=epochs, callbacks=[detector], precision="64-true")
     trainer.fit(module, datamodule=datamodule)

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+import torch
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from src.callbacks import MSE_TAG, WEIGHT_ERROR_TAG, WIENER_RUN, DivergenceDetector, EpochMSE, rate_run_name
@@ -22,7 +23,7 @@ def fitted(embedded, tmp_path_factory):
     run_dir = tmp_path_factory.mktemp("runs") / "lms" / "version_0"
     run_dir.mkdir(parents=True)
     wiener = wiener_solution(embedded.X, embedded.D)
-    datamodule = LMSDataModule(embedded)
+    datamodule = LMSDataModule(embedded, torch.float64, shuffle=False, seed=0)
     epoch_mse = EpochMSE(datamodule.X, datamodule.D, w_star=wiener.w, wiener_mse=wiener.mse)
     divergence = DivergenceDetector(datamodule.X, datamodule.D)
     trainer = build_trainer(
@@ -30,11 +31,12 @@ def fitted(embedded, tmp_path_factory):
         max_epochs=20,
         callbacks=[divergence, epoch_mse],
         accelerator="cpu",
+        devices=1,
         precision="64-true",
         progress_bar_refresh=None,
         enable_checkpointing=False,
     )
-    trainer.fit(LMSModule(RATES, [0.53, 0.2, 0.1]), datamodule=datamodule)
+    trainer.fit(LMSModule(RATES, [0.53, 0.2, 0.1], dtype="float64"), datamodule=datamodule)
     return run_dir, epoch_mse, divergence, wiener
 
 

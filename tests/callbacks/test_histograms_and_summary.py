@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import pytorch_lightning as pl
 import torch
+from builders import classifier
 from pytorch_lightning.loggers import TensorBoardLogger
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 from torch.utils.data import DataLoader, TensorDataset
@@ -26,8 +27,8 @@ PARAMS = {"conv1": 1200, "conv2": 2304, "conv3": 25088, "fc1": 9216, "fc1.bias":
 class ManualClassifier(ImageClassifier):
     """The same classifier under manual optimization."""
 
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
+    def __init__(self, model=None, **kwargs):
+        super().__init__(model, **kwargs)
         self.automatic_optimization = False
 
     def training_step(self, batch, batch_idx):
@@ -63,7 +64,9 @@ def fit(tmp_path, module, epochs=2, callbacks=(), batches=3):
 @pytest.mark.parametrize("module_class", [ImageClassifier, ManualClassifier], ids=["automatic", "manual"])
 def test_weight_and_gradient_histograms(tmp_path, module_class):
     histograms = Histograms(weight_every_n_epochs=1, grad_every_n_steps=2)
-    trainer, accumulator = fit(tmp_path, module_class(lr_decay="none"), epochs=2, callbacks=[histograms], batches=3)
+    trainer, accumulator = fit(
+        tmp_path, classifier(cls=module_class, lr_decay="none"), epochs=2, callbacks=[histograms], batches=3
+    )
     assert trainer.global_step == 6
     tags = set(accumulator.Tags()["histograms"])
     assert tags == {f"weights/{k}" for k in PARAMS} | {f"grads/{k}" for k in PARAMS}
@@ -124,7 +127,7 @@ def test_histogram_counts_match_numpy(tmp_path):
 
 
 def test_nothing_is_written_off_rank_zero():
-    histograms = Histograms()
+    histograms = Histograms(1, 50)
     logger = SimpleNamespace()  # would fail if used
     histograms.setup(SimpleNamespace(is_global_zero=False, logger=logger), None, "fit")
     assert histograms._writer is None
@@ -134,13 +137,13 @@ def test_nothing_is_written_off_rank_zero():
 
 def test_histograms_rejects_bad_intervals():
     with pytest.raises(ValueError):
-        Histograms(grad_every_n_steps=0)
+        Histograms(1, grad_every_n_steps=0)
 
 
-def test_layer_summary_callback_writes_table_csv_and_scalars(tmp_path, capsys):
+def test_layer_summary_callback_writes_table_csv_and_scalars(tmp_path):
     summary, history = LayerSummary(), EpochHistory(prefixes=("train/",))
-    trainer, accumulator = fit(tmp_path, ImageClassifier(lr_decay="none"), epochs=2, callbacks=[summary, history])
-    assert "conv1  Conv2d  (1,3,32,32)   (1,16,32,32)" in capsys.readouterr().out
+    trainer, accumulator = fit(tmp_path, classifier(lr_decay="none"), epochs=2, callbacks=[summary, history])
+    assert "conv1  Conv2d  (1,3,32,32)   (1,16,32,32)" in summary.table.console_block("SimpleNN")
     assert summary.table.total_params == 38_170
     assert summary.table.total_macs == 2_807_360
     assert [e.value for e in accumulator.Scalars("model/params")] == [38_170]
@@ -167,4 +170,4 @@ def test_one_naming_rule_for_histogram_tags():
         "model",
         "model.bias",
     ]
-    assert [tag for tag, _ in layer_parameters(ImageClassifier().model)] == list(PARAMS)
+    assert [tag for tag, _ in layer_parameters(classifier().model)] == list(PARAMS)

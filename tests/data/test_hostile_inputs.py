@@ -144,4 +144,4 @@ def test_csv_header_only_and_empty(tmp_path):
 
 def test_a_directory_named_like_a_data_file(tmp_path):
     (tmp_path / "d.csv").mkdir()
-    assert "no such file" in error_of(tmp_path / "d.csv")
+    assert "d.csv: is a directory; expected a .mat, .npz or .csv file" in error_of(tmp_path / "d.csv")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from builders import classifier, datamodule
 
-from src.data import ImageDataModule, ImageSplits, load_digits_splits
+from src.data import ImageSplits, load_digits_splits
 from src.data.augment import random_crop, random_hflip
 
 
@@ -41,10 +42,10 @@ def tiny_splits(n=40, seed=0) -> ImageSplits:
 
 def test_training_batches_are_normalised_per_channel():
     splits = tiny_splits()
-    datamodule = ImageDataModule(splits, batch_size=40)
-    images, labels = next(iter(datamodule.train_dataloader()))
+    module = datamodule(splits, batch_size=40)
+    images, labels = next(iter(module.train_dataloader()))
     assert images.dtype == torch.uint8 and images.shape == (40, 3, 32, 32)  # pixels travel as bytes
-    normalised, same_labels = datamodule.on_after_batch_transfer((images, labels), 0)
+    normalised, same_labels = module.on_after_batch_transfer((images, labels), 0)
     assert torch.equal(same_labels, labels)
     np.testing.assert_allclose(normalised.double().mean(dim=(0, 2, 3)).numpy(), 0, atol=1e-5)
     np.testing.assert_allclose(normalised.double().std(dim=(0, 2, 3)).numpy(), 1, atol=1e-4)
@@ -56,9 +57,9 @@ def test_training_batches_are_normalised_per_channel():
 
 def test_batches_hold_the_right_images_in_a_seeded_order():
     splits = tiny_splits()
-    order = [next(iter(ImageDataModule(splits, batch_size=8, seed=s).train_dataloader()))[1] for s in (1, 1, 2)]
+    order = [next(iter(datamodule(splits, batch_size=8, seed=s).train_dataloader()))[1] for s in (1, 1, 2)]
     assert torch.equal(order[0], order[1]) and not torch.equal(order[0], order[2])
-    images, labels = next(iter(ImageDataModule(splits, batch_size=40, seed=1).train_dataloader()))
+    images, labels = next(iter(datamodule(splits, batch_size=40, seed=1).train_dataloader()))
     index = {splits.train[0][i].numpy().tobytes(): i for i in range(40)}
     for image, label in zip(images, labels, strict=True):
         assert splits.train[1][index[image.numpy().tobytes()]] == label  # image and label stay paired
@@ -66,15 +67,15 @@ def test_batches_hold_the_right_images_in_a_seeded_order():
 
 def test_augmentation_only_when_asked_and_only_in_training():
     splits = tiny_splits()
-    batch = next(iter(ImageDataModule(splits, batch_size=16).val_dataloader()))
-    plain = ImageDataModule(splits, batch_size=16).on_after_batch_transfer(batch, 0)[0]
-    augmenting = ImageDataModule(splits, batch_size=16, augment=True)
+    batch = next(iter(datamodule(splits, batch_size=16).val_dataloader()))
+    plain = datamodule(splits, batch_size=16).on_after_batch_transfer(batch, 0)[0]
+    augmenting = datamodule(splits, batch_size=16, augment=True)
     assert torch.equal(augmenting.on_after_batch_transfer(batch, 0)[0], plain)  # no training: no augmentation
     assert torch.equal(augmenting.prepare_batch(batch)[0], plain)
     crops = augmenting.prepare_batch(batch, augment_at=(0, 3))[0]
     assert not torch.equal(crops, plain)
     # The randomness of a batch depends only on (seed, epoch, batch index): what a resumed run relies on.
-    assert torch.equal(ImageDataModule(splits, batch_size=16, augment=True).prepare_batch(batch, (0, 3))[0], crops)
+    assert torch.equal(datamodule(splits, batch_size=16, augment=True).prepare_batch(batch, (0, 3, 0))[0], crops)
     assert not torch.equal(augmenting.prepare_batch(batch, augment_at=(0, 4))[0], crops)
     assert not torch.equal(augmenting.prepare_batch(batch, augment_at=(1, 3))[0], crops)
 
@@ -108,10 +109,8 @@ def test_digit_splits_are_deterministic(seed):
 
 def test_inputs_that_are_not_pixel_batches_pass_unchanged(cpu_trainer):
     """Lightning's model summary sends the example_input_array through on_after_batch_transfer."""
-    from src.modules import ImageClassifier
-
-    datamodule = ImageDataModule(tiny_splits(n=16), batch_size=8)
+    images = datamodule(tiny_splits(n=16), batch_size=8)
     example = torch.zeros(1, 3, 32, 32)
-    assert datamodule.on_after_batch_transfer(example, 0) is example
+    assert images.on_after_batch_transfer(example, 0) is example
     trainer = cpu_trainer(max_epochs=1, enable_model_summary=True, limit_train_batches=1, limit_val_batches=1)
-    trainer.fit(ImageClassifier(lr_decay="none"), datamodule=datamodule)  # crashed before the fix
+    trainer.fit(classifier(lr_decay="none"), datamodule=images)  # crashed before the fix

@@ -11,7 +11,7 @@ import pytest
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from src.cli import main
-from src.experiments.distributed import RUN_DIR_ENV
+from src.experiments.ranks import RUN_DIR_ENV
 from src.experiments.run_dir import run_directory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,8 +47,8 @@ def test_other_ranks_reuse_rank_zeros_directory(tmp_path, monkeypatch):
     shared = tmp_path / "runs" / "classify" / "version_7"
     monkeypatch.setenv("LOCAL_RANK", "1")
     monkeypatch.setenv(RUN_DIR_ENV, str(shared))
-    with run_directory(tmp_path / "runs", "classify") as path:
-        assert path == shared
+    with run_directory(tmp_path / "runs", "classify") as directory:
+        assert directory.path == shared
     assert not (tmp_path / "runs").exists()  # rank 1 creates nothing
 
 
@@ -56,16 +56,16 @@ def test_rank_zero_publishes_its_directory_for_the_processes_it_launches(tmp_pat
     monkeypatch.delenv(RUN_DIR_ENV, raising=False)
     import os
 
-    with run_directory(tmp_path / "runs", "classify") as path:
-        assert os.environ[RUN_DIR_ENV] == str(path) and path.is_dir()
+    with run_directory(tmp_path / "runs", "classify") as directory:
+        assert os.environ[RUN_DIR_ENV] == str(directory.path) and directory.path.is_dir()
     assert RUN_DIR_ENV not in os.environ
 
 
 @pytest.mark.parametrize(
     ("argv", "expected"),
     [
-        (["classify", "--strategy", "ddp_spawn"], "argument --strategy: invalid choice: 'ddp_spawn'"),
-        (["classify", "--num-nodes", "0"], "argument --num-nodes: must be at least 1"),
+        (["classify", "--strategy", "ddp_spawn"], "--strategy: one of auto, ddp, got 'ddp_spawn'"),
+        (["classify", "--num-nodes", "0"], "--num-nodes: must be at least 1"),
         (["lms", "--devices", "2"], "LMS is sequential"),
     ],
 )

@@ -11,22 +11,36 @@ from torch.utils.tensorboard import SummaryWriter
 
 from src.callbacks.histograms import add_histogram_safely
 from src.cli import main
-from src.experiments.image_config import ImageConfig
+from src.config import Machine
+from src.experiments.classify.config import ClassifyConfig
+from src.experiments.classify.fit import cudnn_benchmark
+
+CPU, GPU, OLD_GPU = Machine(), Machine(cuda=True, bf16=True), Machine(cuda=True, bf16=False)
 
 
-def test_auto_precision_is_exact_float32_on_cpu(monkeypatch):
-    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    assert ImageConfig(experiment="x").resolved_precision == "32-true"
+def test_auto_precision_is_exact_float32_on_cpu():
+    assert ClassifyConfig().resolved(CPU).precision == "32-true"
 
 
-def test_auto_precision_is_bf16_mixed_on_a_gpu_that_has_it(monkeypatch):
-    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
-    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: True)
-    assert ImageConfig(experiment="x").resolved_precision == "bf16-mixed"
-    assert ImageConfig(experiment="x", accelerator="cpu").resolved_precision == "32-true"
-    assert ImageConfig(experiment="x", precision="16-mixed").resolved_precision == "16-mixed"
-    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: False)
-    assert ImageConfig(experiment="x").resolved_precision == "32-true"
+def test_auto_precision_is_bf16_mixed_on_a_gpu_that_has_it():
+    assert ClassifyConfig().resolved(GPU).precision == "bf16-mixed"
+    assert ClassifyConfig(accelerator="cpu").resolved(GPU).precision == "32-true"
+    assert ClassifyConfig(precision="16-mixed").resolved(GPU).precision == "16-mixed"
+    assert ClassifyConfig(precision="32").resolved(GPU).precision == "32-true"
+    assert ClassifyConfig().resolved(OLD_GPU).precision == "32-true"
+
+
+def test_the_learning_rate_actually_used_is_resolved():
+    assert ClassifyConfig().resolved(CPU).lr == 0.002
+    assert ClassifyConfig(optimizer="sgd").resolved(CPU).lr == 0.02
+    assert ClassifyConfig(optimizer="sgd", lr=0.5).resolved(CPU).lr == 0.5
+
+
+def test_deterministic_turns_cudnn_benchmarking_off():
+    """Regression: --deterministic on a GPU used to pass benchmark=True too, and cuDNN then ignores determinism."""
+    assert cudnn_benchmark(ClassifyConfig(), GPU) is True
+    assert cudnn_benchmark(ClassifyConfig(deterministic=True), GPU) is False
+    assert cudnn_benchmark(ClassifyConfig(), CPU) is False
 
 
 @pytest.mark.slow

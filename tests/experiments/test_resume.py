@@ -14,9 +14,10 @@ import pytest
 import torch
 from pytorch_lightning.callbacks import Callback
 
-import src.experiments.classify as classify_experiment
-import src.experiments.lms as lms_experiment
+import src.experiments.run_context as run_context
+from src.callbacks import CHECKPOINT_FORMAT
 from src.cli import main
+from src.shell import train_command
 
 ROOT = Path(__file__).resolve().parents[2]
 QUIET = ["--no-progress-bar"]
@@ -35,16 +36,16 @@ class SignalAtStep(Callback):
 
 @pytest.fixture
 def interrupt_at(monkeypatch):
-    """interrupt_at(module, step, signum): the next fit built by that experiment module gets a signal."""
+    """interrupt_at(step, signum): the next resumable fit gets a signal after that optimizer step."""
 
-    def arm(module, step: int, signum: int = signal.SIGINT) -> None:
-        original = module.checkpoint_callbacks
+    def arm(step: int, signum: int = signal.SIGINT) -> None:
+        original = run_context.checkpoint_callbacks
 
         def with_signal(*args, **kwargs):
-            monkeypatch.setattr(module, "checkpoint_callbacks", original)  # only the first fit
+            monkeypatch.setattr(run_context, "checkpoint_callbacks", original)  # only the first fit
             return [*original(*args, **kwargs), SignalAtStep(step, signum)]
 
-        monkeypatch.setattr(module, "checkpoint_callbacks", with_signal)
+        monkeypatch.setattr(run_context, "checkpoint_callbacks", with_signal)
 
     return arm
 
@@ -84,11 +85,11 @@ def test_lms_resumes_bit_identically(tmp_path, capsys, interrupt_at, argv, step)
     experiment = argv[0]
     assert main([*argv, "--logdir", str(logdir), *QUIET]) == 0  # version_0: uninterrupted
 
-    interrupt_at(lms_experiment, step)
+    interrupt_at(step)
     assert main([*argv, "--logdir", str(logdir), *QUIET]) == 130  # version_1: SIGINT
     err = capsys.readouterr().err
     run_dir = logdir / experiment / "version_1"
-    assert f"resume with: python scripts/train.py {experiment} --resume {run_dir}" in err
+    assert f"resume with: {train_command(experiment, '--resume', run_dir)}" in err
     partial = json.loads((run_dir / "results.json").read_text())
     assert partial["status"] == "interrupted" and partial["meta"]["interrupted"]["signal"] == "SIGINT"
     assert partial["meta"]["interrupted"]["global_step"] == step
@@ -109,7 +110,7 @@ def test_classification_resumes_bit_identically_after_sigterm(tmp_path, capsys, 
     logdir = tmp_path / "runs"
     argv = ["classify", "--epochs", "3", "--augment", "--seed", "5", "--logdir", str(logdir), *QUIET]
     assert main(argv) == 0
-    interrupt_at(classify_experiment, 35, signal.SIGTERM)  # epoch 2 of 3 (23 steps per epoch), batch 12
+    interrupt_at(35, signal.SIGTERM)  # epoch 2 of 3 (23 steps per epoch), batch 12
     assert main(argv) == 143
     run_dir = logdir / "classify" / "version_1"
     partial = json.loads((run_dir / "results.json").read_text())
@@ -170,9 +171,9 @@ def test_resume_errors(tmp_path, capsys):
     message = _bad(capsys, ["classify", "--resume", str(checkpoint), "--logdir", str(logdir)])
     assert "the checkpoint is from a 'lms' run, not 'classify'" in message
     message = _bad(capsys, ["lms", "--resume", "last", "--lr", "0.1", "--logdir", str(logdir)])
-    assert "--lrs: (0.1,) differs from the run being resumed ((0.005,))" in message
+    assert "--lr: 0.1 differs from the run being resumed (0.005)" in message
     message = _bad(capsys, ["lms", "--resume", "last", "--shuffle", "--logdir", str(logdir)])
-    assert "--shuffle: True differs from the run being resumed (False)" in message
+    assert "--shuffle: on differs from the run being resumed (off)" in message
     assert main(["lms", "--resume", "last", "--accelerator", "cpu", "--logdir", str(logdir), *QUIET]) == 0  # allowed
 
 
@@ -186,7 +187,7 @@ def test_a_checkpoint_that_would_run_code_is_refused(tmp_path, capsys):
         def __reduce__(self):
             return (os.system, (f"touch {marker}",))
 
-    torch.save({"callbacks": {"RunState": {"experiment": "lms"}}, "x": Exploit()}, checkpoint)
+    torch.save({"callbacks": {"run": {"format": CHECKPOINT_FORMAT, "experiment": "lms"}}, "x": Exploit()}, checkpoint)
     message = _bad(capsys, ["lms", "--resume", str(checkpoint), "--logdir", str(logdir)])
     assert "not a loadable checkpoint of this project" in message and "Weights only load failed" in message
     assert not marker.exists()

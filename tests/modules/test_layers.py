@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 import pytorch_lightning as pl
 import torch
+from builders import classifier
 from torch import nn
 
-from src.modules import Conv2d, ImageClassifier, Linear, SimpleNN, recording
+from src.modules import Conv2d, Linear, SimpleNN, recording
 
 CONV_CASES = [
     dict(in_channels=3, out_channels=8, kernel_size=3),
@@ -127,7 +128,7 @@ def test_after_a_training_step_no_layer_holds_a_tensor(cpu_trainer):
     images = torch.randn(16, 3, 32, 32)
     labels = torch.randint(0, 10, (16,))
     loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(images, labels), batch_size=8)
-    module = ImageClassifier(lr_decay="none")
+    module = classifier(lr_decay="none")
     cpu_trainer(max_steps=2).fit(module, train_dataloaders=loader)
     for layer in layers_of(module.model):
         assert layer.last_input is None and layer.last_output is None

@@ -76,13 +76,13 @@ def test_float32_precision_runs_in_float32(cpu_trainer, embedded):
 
 
 def test_initial_weights_are_exact_in_float64():
-    module = LMSModule([0.1], W0)
+    module = LMSModule([0.1], W0, dtype="float64")
     assert module.weight_matrix()[0].tolist() == W0  # not the float32 detour 0.529999971...
 
 
 def test_a_frozen_rate_keeps_its_weights_while_the_others_learn(cpu_trainer, embedded):
-    datamodule = LMSDataModule(embedded)
-    module = LMSModule([0.01, 0.02], W0)
+    datamodule = LMSDataModule(embedded, torch.float64, shuffle=False, seed=0)
+    module = LMSModule([0.01, 0.02], W0, dtype="float64")
     module.freeze_rate(0)
     cpu_trainer(max_epochs=1, precision="64-true").fit(module, datamodule=datamodule)
     assert module.weight_matrix()[0].tolist() == W0

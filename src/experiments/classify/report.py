@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from src.analysis import LayerTable
+from src.experiments.figures import FigureFile
+from src.shell import shown_path, train_command
 
 
 def _pct(value: float) -> str:
@@ -19,7 +21,7 @@ def history_table(history: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def render_classify_report(results: dict, table: LayerTable, figures: dict[str, str]) -> str:
+def render_classify_report(results: dict, table: LayerTable, figures: dict[str, FigureFile]) -> str:
     data, config, test, best = results["data"], results["config"], results["test"], results["best_val"]
     sizes = data["sizes"]
     model = results["model"]
@@ -41,9 +43,10 @@ def render_classify_report(results: dict, table: LayerTable, figures: dict[str, 
     else:
         interrupted = results["meta"].get("interrupted", {})
         done = f"after {len(results['history'])} of {config['epochs']} epochs" if results["history"] else "in epoch 1"
+        resume = train_command(results["experiment"], "--resume", shown_path(results["meta"]["run_dir"]))
         headline = (
             f"**Interrupted** by {interrupted.get('signal', 'a signal')} {done}: partial results below, no test "
-            f"yet. Resume with `python scripts/train.py {results['experiment']} --resume {results['meta']['run_dir']}`."
+            f"yet. Resume with `{resume}`."
         )
     lines = [
         f"# Classification: {model['name']} on {data['name']}",
@@ -71,7 +74,11 @@ def render_classify_report(results: dict, table: LayerTable, figures: dict[str, 
         "",
         "## Figures",
         "",
-        *([f"![learning curves]({figures['learning_curves']})"] if "learning_curves" in figures else ["(none yet)"]),
+        *(
+            [f"![learning curves]({figures['learning_curves'].path})"]
+            if "learning_curves" in figures
+            else ["(none yet)"]
+        ),
         "",
     ]
     return "\n".join(lines)

@@ -1,43 +1,11 @@
-"""Figures of the image experiments: learning curves, init comparison, gradient norms per layer."""
+"""Figures of the SimpleNN analysis: gradient norms per parameter at default and zero init, and the
+validation accuracy of the classifier trained from both."""
 
 from __future__ import annotations
-
-import io
-from pathlib import Path
 
 from matplotlib.figure import Figure
 
 from src.analysis.zero_init import ZeroInitStudy
-from src.atomic import write_atomic
-
-
-def save_figure(figure: Figure, run_dir: Path, name: str, writer: object | None) -> str:
-    """PNG under run_dir/figures and, with a writer, TensorBoard's Images tab; returns the relative path."""
-    (run_dir / "figures").mkdir(exist_ok=True)
-    relative = f"figures/{name}.png"
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=110)
-    write_atomic(run_dir / relative, buffer.getvalue())
-    if writer is not None:
-        writer.add_figure(f"figures/{name}", figure, global_step=0, close=False)
-    return relative
-
-
-def learning_curves_figure(history: list[dict]) -> Figure:
-    figure = Figure(figsize=(10, 4), layout="constrained")
-    epochs = [row["epoch"] for row in history]
-    for index, metric in enumerate(("loss", "acc")):
-        ax = figure.add_subplot(1, 2, index + 1)
-        for stage in ("train", "val"):
-            key = f"{stage}/{metric}"
-            ax.plot(epochs, [row.get(key, float("nan")) for row in history], marker="o", markersize=3, label=stage)
-        ax.set_xlabel("epoch")
-        ax.set_ylabel("cross-entropy" if metric == "loss" else "accuracy")
-        ax.set_title(f"{metric} per epoch")
-        ax.xaxis.get_major_locator().set_params(integer=True)
-        ax.grid(True, alpha=0.3)
-        ax.legend()
-    return figure
 
 
 def init_comparison_figure(histories: dict[str, list[dict]], chance: float) -> Figure:

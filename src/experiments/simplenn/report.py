@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from src.analysis import LayerTable
 from src.analysis.zero_init import ZeroInitStudy
+from src.experiments.figures import FigureFile
 
 
 def _frac(value: float) -> str:
@@ -46,7 +47,9 @@ def still_zero_sentence(still_zero: dict[str, bool], epochs: int) -> str:
     return text + (f"; only {', '.join(moved)} moved." if moved else ".")
 
 
-def render_simplenn_report(results: dict, table: LayerTable, study: ZeroInitStudy, figures: dict[str, str]) -> str:
+def render_simplenn_report(
+    results: dict, table: LayerTable, study: ZeroInitStudy, figures: dict[str, FigureFile]
+) -> str:
     vanishing = study.vanishing_layers
     learning = [state.layer for state in study.zero.layers if not state.vanished]
     training = results["training"]
@@ -69,7 +72,7 @@ def render_simplenn_report(results: dict, table: LayerTable, study: ZeroInitStud
         "",
         gradient_table(study),
         "",
-        f"![gradient norms]({figures['gradient_norms']})",
+        f"![gradient norms]({figures['gradient_norms'].path})",
         "",
         f"**Gradients vanish exactly in {', '.join(vanishing) or 'no layer'}**; "
         f"{', '.join(learning) or 'no layer'} still {'receives' if len(learning) == 1 else 'receive'} a gradient. "
@@ -105,5 +108,5 @@ def render_simplenn_report(results: dict, table: LayerTable, study: ZeroInitStud
     ]
     for d, z in zip(training["default_init"], training["zero_init"], strict=True):
         lines.append(f"| {d['epoch']} | {_frac(d['val/acc'])} | {_frac(z['val/acc'])} |")
-    lines += ["", f"![accuracy: default vs zero init]({figures['init_comparison']})", ""]
+    lines += ["", f"![accuracy: default vs zero init]({figures['init_comparison'].path})", ""]
     return "\n".join(lines)

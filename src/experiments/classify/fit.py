@@ -1,0 +1,83 @@
+"""The Lightning fit of an image classifier: DataModule, ImageClassifier, observers and Trainer."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pytorch_lightning.callbacks import Callback
+from torch import nn
+
+from src.callbacks import EpochHistory, Histograms, LayerSummary
+from src.config import DeviceOptions, ImageRun, Machine
+from src.data import ImageDataModule, ImageSplits
+from src.experiments.fit import Fit
+from src.experiments.trainer_factory import build_trainer
+from src.modules import ImageClassifier
+
+
+@dataclass(frozen=True)
+class ClassificationFit(Fit):
+    history: EpochHistory
+    summary: LayerSummary | None
+
+
+def cudnn_benchmark(cfg: DeviceOptions, machine: Machine) -> bool:
+    """Let cuDNN pick its fastest convolution algorithms (fixed input shapes) on a GPU, unless the run asked for
+    determinism: benchmarking chooses algorithms by timing, which breaks it."""
+    return cfg.uses_gpu(machine) and not cfg.deterministic
+
+
+def build_classification_fit(
+    cfg: ImageRun,
+    splits: ImageSplits,
+    log_dir: Path,
+    machine: Machine,
+    model: nn.Module | None = None,
+    *,
+    summary: bool = True,
+    monitoring: bool = True,
+    checkpointing: Sequence[Callback] = (),
+    progress_label: str | None = None,
+) -> ClassificationFit:
+    """ImageClassifier (SimpleNN without its final ReLU unless `model` is given) with the EpochHistory callback,
+    with `monitoring` the Histograms and (if `summary`) LayerSummary callbacks, the `checkpointing` callbacks,
+    and a Trainer logging to log_dir."""
+    datamodule = ImageDataModule(splits, cfg.batch_size, cfg.num_workers, cfg.augment, cfg.seed, on_device=True)
+    module = ImageClassifier(
+        model,
+        num_classes=len(splits.classes),
+        input_shape=splits.image_shape,
+        optimizer=cfg.optimizer,
+        lr=cfg.lr,
+        momentum=cfg.momentum,
+        weight_decay=cfg.weight_decay,
+        lr_decay=cfg.lr_decay,
+        max_epochs=cfg.epochs,
+        channels_last=cfg.channels_last,
+        compile=cfg.compile,
+    )
+    history = EpochHistory()
+    layer_summary = LayerSummary() if summary and monitoring else None
+    callbacks: list[Callback] = [history]
+    if monitoring:
+        callbacks.append(Histograms(cfg.weight_every, cfg.grad_every))
+    callbacks += [layer_summary] if layer_summary else []
+    callbacks += list(checkpointing)
+    trainer = build_trainer(
+        log_dir,
+        max_epochs=cfg.epochs,
+        callbacks=callbacks,
+        accelerator=cfg.accelerator,
+        devices=int(cfg.devices) if cfg.devices != "auto" else "auto",
+        precision=cfg.precision,
+        progress_bar_refresh=5 if cfg.progress_bar else None,
+        progress_label=progress_label,
+        enable_checkpointing=bool(checkpointing),
+        deterministic=cfg.deterministic or None,
+        strategy=cfg.strategy,
+        num_nodes=cfg.num_nodes,
+        benchmark=cudnn_benchmark(cfg, machine),
+    )
+    return ClassificationFit(trainer, module, datamodule, history, layer_summary)

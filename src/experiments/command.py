@@ -1,0 +1,65 @@
+"""What the command line knows of an experiment, without importing torch: its name, options and help.
+
+An `Experiment` names its config (a torch-free dataclass, see src/config) and where its `Steps` live; the
+steps (data, fits, results, figures, report, console summary) are imported only when it runs, so that
+`train.py --help` and every argument error answer at once. A `Tour` runs several experiments in turn (the
+study). `run` executes the command and returns the process exit status.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from src.config import Options, ResumeOptions
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from src.experiments.steps import Steps
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str  # the command, and the folder its runs go to: runs/<name>/version_N
+    config: type[Options]
+    help: str  # one line in the list of commands
+    description: str  # the paragraph at the top of the command's --help
+
+    def run(self, cfg: Options, given: frozenset[str]) -> int:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Experiment(Command):
+    steps: str = ""  # "package.module:Class" of its Steps
+
+    @property
+    def resumable(self) -> bool:
+        return issubclass(self.config, ResumeOptions)
+
+    def load(self) -> Steps:
+        module, _, name = self.steps.partition(":")
+        return getattr(importlib.import_module(module), name)()
+
+    def run(self, cfg: Options, given: frozenset[str]) -> int:
+        # Imported here: torch and Lightning load only once a command runs.
+        from src.experiments.lifecycle import run_and_present
+
+        run_and_present(self, cfg, given)
+        return 0
+
+
+@dataclass(frozen=True)
+class Tour(Command):
+    """Several experiments in turn, each in its own run directory with its own defaults; `parts` derives their
+    configs from the tour's."""
+
+    parts: Callable[[Any], list[tuple[Experiment, Options]]] | None = None
+
+    def run(self, cfg: Options, given: frozenset[str]) -> int:
+        from src.experiments.tour import run_tour
+
+        run_tour(self, cfg)
+        return 0

@@ -1,0 +1,136 @@
+"""run_experiment: the one run lifecycle every experiment shares.
+
+1. resolve the options on this machine ('auto' precision, the optimizer's default rate); with --resume,
+   take the saved options of the run being continued (see resume.py)
+2. the experiment's prepare(): data loaded and checked. Everything up to here can fail on the user's input
+   without leaving anything behind
+3. the run directory (new, or the resumed one), config.json, the seed
+4. the experiment's train(): fits, resume, graceful interruption (RunContext)
+5. results.json (the experiment's results + experiment, status, config, meta), figures and report.md, on
+   rank zero only; an interruption then exits with how to resume
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytorch_lightning as pl
+
+from src.atomic import write_atomic, write_results
+from src.callbacks.checkpointing import CHECKPOINTS, INTERRUPTED
+from src.config import Options, to_json, validate
+from src.errors import RunInterrupted
+from src.experiments.command import Experiment
+from src.experiments.figures import FigureSink
+from src.experiments.machine import detect_machine
+from src.experiments.quiet import quiet_lightning
+from src.experiments.ranks import is_rank_zero, say
+from src.experiments.resume import CONFIG, Resume, resume_or_new
+from src.experiments.run_context import Interruption, RunContext
+from src.experiments.run_dir import run_directory
+from src.experiments.steps import Run, Steps
+from src.shell import shown_path, tensorboard_command, train_command
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """An experiment ready to run: resolved options, the run to resume (if any), its data."""
+
+    experiment: Experiment
+    steps: Steps
+    config: Options
+    resume: Resume | None
+    data: Any
+
+
+def prepare(experiment: Experiment, cfg: Options, given: frozenset[str] = frozenset()) -> Prepared:
+    """Steps 1-2: everything that can fail on the user's input, before anything is written."""
+    quiet_lightning()
+    machine = detect_machine()
+    cfg, resume = resume_or_new(cfg.resolved(machine), experiment.name, given)
+    validate(cfg)
+    steps = experiment.load()
+    return Prepared(experiment, steps, cfg, resume, steps.prepare(cfg))
+
+
+def run_prepared(prepared: Prepared) -> Run:
+    """Steps 3-5."""
+    experiment, steps, cfg, resume = prepared.experiment, prepared.steps, prepared.config, prepared.resume
+    rank_zero = is_rank_zero()
+    with run_directory(cfg.logdir, experiment.name, existing=resume.run_dir if resume else None) as directory:
+        started = time.time()
+        if resume is None and rank_zero:
+            write_atomic(directory.path / CONFIG, json.dumps(to_json(cfg), indent=2) + "\n")
+        pl.seed_everything(cfg.seed, workers=True, verbose=False)
+        context = RunContext(experiment.name, directory, detect_machine(), resume)
+        trained = steps.train(cfg, prepared.data, context)
+        stop = context.interruption
+        results = {
+            "experiment": experiment.name,
+            "status": "completed" if stop is None else "interrupted",
+            **steps.results(cfg, prepared.data, trained),
+        }
+        results["config"] = {**to_json(cfg), **results.get("config", {})}
+        results["meta"] = run_meta(directory.path, started, resume, stop)
+        if rank_zero:
+            sink = FigureSink(directory.path)
+            try:
+                figures = steps.figures(results, prepared.data, trained, sink)
+            finally:
+                sink.close()
+            write_results(directory.path, results, steps.report(results, figures, trained))
+        if stop is not None:
+            raise RunInterrupted(interruption_message(experiment.name, directory.path, stop), stop.exit_status)
+        if rank_zero:  # a completed run no longer needs the checkpoint of an interruption it recovered from
+            (directory.path / CHECKPOINTS / INTERRUPTED).unlink(missing_ok=True)
+    return Run(experiment.name, cfg, directory.path, results, trained)
+
+
+def run_experiment(experiment: Experiment, cfg: Options, given: frozenset[str] = frozenset()) -> Run:
+    return run_prepared(prepare(experiment, cfg, given))
+
+
+def run_and_present(experiment: Experiment, cfg: Options, given: frozenset[str]) -> Run:
+    """What `train.py <experiment>` does: run it, print its summary, where its results are, how to watch them."""
+    prepared = prepare(experiment, cfg, given)
+    run = run_prepared(prepared)
+    for block in prepared.steps.summary(run):
+        say(f"\n{block}")
+    say(run_directory_line(run))
+    say(tensorboard_line(run.config.logdir))
+    return run
+
+
+def run_directory_line(run: Run) -> str:
+    return f"run directory: {shown_path(run.run_dir)}  (results.json, report.md, figures/, TensorBoard events)"
+
+
+def tensorboard_line(logdir: Path) -> str:
+    return f"TensorBoard:   {tensorboard_command(logdir)}"
+
+
+def run_meta(run_dir: Path, started: float, resume: Resume | None, stop: Interruption | None) -> dict:
+    """The part of results.json that may differ between two runs with one seed: paths, times, resumption."""
+    meta = {"run_dir": str(run_dir), "started": started, "elapsed_s": time.time() - started}
+    meta["resumed_from"] = None if resume is None else str(resume.checkpoint.path)
+    if stop is not None:
+        meta["interrupted"] = {
+            "signal": stop.signal_name,
+            "epoch": stop.epoch,
+            "global_step": stop.global_step,
+            "checkpoint": str(Path(run_dir) / CHECKPOINTS / INTERRUPTED),
+        }
+    return meta
+
+
+def interruption_message(experiment: str, run_dir: Path, stop: Interruption) -> str:
+    checkpoint = Path(run_dir) / CHECKPOINTS / INTERRUPTED
+    return (
+        f"interrupted by {stop.signal_name} in epoch {stop.epoch} after {stop.global_step} steps; checkpoint "
+        f"{shown_path(checkpoint)}, partial results in {shown_path(run_dir / 'results.json')}\n"
+        f"resume with: {train_command(experiment, '--resume', shown_path(run_dir))}"
+    )

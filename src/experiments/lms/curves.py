@@ -1,0 +1,83 @@
+"""Numbers derived from an LMS results dict, shared by the console table, the report, the interpretation and
+the figures: how close each rate came to the Wiener MSE, when, and what its curve was doing at the end."""
+
+from __future__ import annotations
+
+import itertools
+
+REFERENCE_LR = 0.005  # the course's rate: the LMS run the report details
+WITHIN = 0.10  # "converged" = MSE within 10 % of the attainable level
+NEGLIGIBLE = 1e-12  # relative to mean(d**2): below this an MSE is rounding error (see DivergenceDetector)
+TREND = 1e-3  # relative change per epoch below which a curve counts as settled
+DIVERGED, RISING, OSCILLATING, IMPROVING, SETTLED = "diverged", "rising", "oscillating", "improving", "settled"
+
+
+def exact_fit(results: dict) -> bool:
+    """True when the data lie on a plane up to rounding: MSE* is then rounding error, and ratios to it mean
+    nothing (a 1e-31 MSE* makes any real MSE look like 1e29 x MSE*)."""
+    return results["wiener"]["mse"] <= NEGLIGIBLE * results["data"]["mse_of_zero_weights"]
+
+
+def attainable(results: dict) -> float:
+    """The lowest MSE worth asking for: MSE*, or rounding level for an exact fit."""
+    return max(results["wiener"]["mse"], NEGLIGIBLE * results["data"]["mse_of_zero_weights"])
+
+
+def relative(results: dict, value: float | None) -> float | None:
+    """value / MSE*, or None for an exact fit (see exact_fit) or a missing value."""
+    return None if value is None or exact_fit(results) else value / results["wiener"]["mse"]
+
+
+def final_mse(run: dict) -> float | None:
+    """The last MSE of a run that did not diverge; None for a diverged run."""
+    return None if run["diverged_epoch"] is not None else run["mse"][-1]
+
+
+def first_epoch_within(run: dict, level: float, tolerance: float = WITHIN) -> int | None:
+    """The first epoch whose MSE is within `tolerance` of `level` (MSE <= (1 + tol) level), or None."""
+    for epoch, value in enumerate(run["mse"]):
+        if value is not None and value <= (1.0 + tolerance) * level:
+            return epoch
+    return None
+
+
+def trend(run: dict) -> str:
+    """What the curve does at the end: diverged, rising, oscillating (the last changes alternate in sign),
+    improving (still falling) or settled (last change below TREND, relative)."""
+    if run["diverged_epoch"] is not None:
+        return DIVERGED
+    curve = [v for v in run["mse"] if v is not None]
+    changes = [(b - a) / a if a > 0 else 0.0 for a, b in itertools.pairwise(curve[-4:])]
+    significant = [c for c in changes if abs(c) > TREND]
+    if len(significant) >= 2 and len(significant) == len(changes):
+        if all(x * y < 0 for x, y in itertools.pairwise(significant)):
+            return OSCILLATING
+    if not changes or abs(changes[-1]) <= TREND:
+        return SETTLED
+    return RISING if changes[-1] > 0 else IMPROVING
+
+
+def reference_run(results: dict) -> dict | None:
+    """The run at r = 0.005 when it was trained and stayed finite, else the smallest rate that did; or None."""
+    stable = [run for run in results["runs"] if run["diverged_epoch"] is None]
+    for run in stable:
+        if run["lr"] == REFERENCE_LR:
+            return run
+    return min(stable, key=lambda run: run["lr"], default=None)
+
+
+def best_stable_run(results: dict) -> dict | None:
+    """The stable run with the lowest final MSE (ties: the smaller rate); None when every rate diverged."""
+    stable = [run for run in results["runs"] if run["diverged_epoch"] is None]
+    return min(stable, key=lambda run: (final_mse(run), run["lr"]), default=None)
+
+
+def prediction_label(run: dict) -> str:
+    return "converges" if run["predicted_stable"] else "diverges"
+
+
+def outcome_label(run: dict) -> str:
+    state = trend(run)
+    if state == DIVERGED:
+        return f"diverged (epoch {run['diverged_epoch']})"
+    return "stable" if state in (SETTLED, IMPROVING) else f"stable so far, {state}"

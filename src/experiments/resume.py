@@ -1,0 +1,87 @@
+"""Resuming: which run and checkpoint `--resume` means, and the options that run was saved with."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TypeVar
+
+from src.callbacks.checkpointing import CHECKPOINTS, INTERRUPTED, LAST
+from src.config import Options, from_json, option_fields
+from src.errors import UserError
+from src.experiments.checkpoint_file import CheckpointInfo, read_checkpoint
+from src.experiments.run_dir import runs_of
+
+CONFIG = "config.json"
+C = TypeVar("C", bound=Options)
+
+
+@dataclass(frozen=True)
+class Resume:
+    run_dir: Path
+    checkpoint: CheckpointInfo
+
+
+def find_resume(spec: str, logdir: Path, experiment: str) -> Resume:
+    """`--resume last` (the newest run of `experiment` under logdir), a run directory, or a .ckpt file."""
+    if spec == "last":
+        runs = runs_of(logdir, experiment)
+        if not runs:
+            raise UserError(f"--resume last: no {experiment} run under {Path(logdir) / experiment} to resume")
+        run_dir = runs[-1]
+    else:
+        path = Path(spec)
+        if path.is_file():
+            if path.parent.name != CHECKPOINTS:
+                raise UserError(f"--resume {path}: expected a checkpoint inside a run's {CHECKPOINTS}/ folder")
+            return Resume(run_dir=path.parent.parent, checkpoint=read_checkpoint(path, experiment))
+        if not path.is_dir():
+            raise UserError(f"--resume {path}: no such run directory or checkpoint file")
+        run_dir = path
+    candidates = [p for p in (run_dir / CHECKPOINTS / LAST, run_dir / CHECKPOINTS / INTERRUPTED) if p.is_file()]
+    if not candidates:
+        raise UserError(
+            f"--resume {run_dir}: no {LAST} or {INTERRUPTED} in {run_dir / CHECKPOINTS} (nothing to resume)"
+        )
+    # The one furthest along: most optimizer steps (an interruption after the last epoch checkpoint wins).
+    infos = [read_checkpoint(path, experiment) for path in candidates]
+    newest = max(infos, key=lambda info: (info.global_step, info.path.stat().st_mtime))
+    return Resume(run_dir=run_dir, checkpoint=newest)
+
+
+def resumed_config(requested: C, run_dir: Path, given: frozenset[str]) -> C:
+    """The saved options of the run being resumed. An option given on this command line (or in a --config file)
+    must agree with the saved one, resolved as on this machine (a resumed run continues the same experiment),
+    except the adjustable ones (device, progress bar, workers), which take the new value."""
+    path = Path(run_dir) / CONFIG
+    try:
+        saved_values = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise UserError(f"--resume {run_dir}: cannot read {CONFIG} ({exc})") from None
+    try:
+        saved = from_json(type(requested), saved_values)
+    except UserError as exc:
+        raise UserError(f"--resume {run_dir}: {CONFIG}: {exc}") from None
+    adjusted = {}
+    for field in option_fields(type(requested)):
+        if field.name not in given or not field.saved:
+            continue
+        ours, theirs = getattr(requested, field.name), getattr(saved, field.name)
+        if field.adjustable:
+            adjusted[field.name] = ours
+        elif ours != theirs:
+            raise UserError(
+                f"{field.flag}: {field.kind.show(ours)} differs from the run being resumed "
+                f"({field.kind.show(theirs)}); a resumed run keeps its options"
+            )
+    return replace(saved, resume=requested.resume, **adjusted)
+
+
+def resume_or_new(requested: C, experiment: str, given: frozenset[str]) -> tuple[C, Resume | None]:
+    """With `--resume`: the run to continue and its options; else the requested options and None."""
+    spec = getattr(requested, "resume", None)
+    if not spec:
+        return requested, None
+    resume = find_resume(spec, requested.logdir, experiment)
+    return resumed_config(requested, resume.run_dir, given), resume

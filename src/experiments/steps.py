@@ -1,0 +1,60 @@
+"""Steps: the parts of one experiment, which run_experiment (src/experiments/lifecycle.py) calls in order.
+
+    prepare(cfg)                          load and check the data: everything that can fail on the user's input,
+                                          before the run directory exists
+    train(cfg, data, context)             build the fit(s) and train them (context.fit handles resume/interrupt)
+    results(cfg, data, trained)           the experiment's part of results.json (a "config" entry adds
+                                          run-time facts, e.g. the device, to the saved options)
+    figures(results, data, trained, sink) PNGs under figures/ and TensorBoard images (rank zero only)
+    report(results, figures, trained)     report.md
+    summary(run)                          the console summary: blocks of text, printed on rank zero
+
+Everything shared (run directory, config.json, seeding, resume, interruption, status and meta, rank-zero
+gating) is the lifecycle's; an experiment only supplies these.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from src.config import Options
+from src.experiments.figures import FigureFile, FigureSink
+from src.experiments.run_context import RunContext
+
+Config = TypeVar("Config", bound=Options)
+Data = TypeVar("Data")
+Trained = TypeVar("Trained")
+
+
+@dataclass(frozen=True)
+class Run:
+    """A finished (or interrupted) run: its options, directory, results and what its training produced."""
+
+    name: str
+    config: Options
+    run_dir: Path
+    results: dict
+    trained: Any
+
+
+class Steps(ABC, Generic[Config, Data, Trained]):
+    @abstractmethod
+    def prepare(self, cfg: Config) -> Data: ...
+
+    @abstractmethod
+    def train(self, cfg: Config, data: Data, context: RunContext) -> Trained: ...
+
+    @abstractmethod
+    def results(self, cfg: Config, data: Data, trained: Trained) -> dict: ...
+
+    @abstractmethod
+    def figures(self, results: dict, data: Data, trained: Trained, sink: FigureSink) -> dict[str, FigureFile]: ...
+
+    @abstractmethod
+    def report(self, results: dict, figures: dict[str, FigureFile], trained: Trained) -> str: ...
+
+    @abstractmethod
+    def summary(self, run: Run) -> list[str]: ...
