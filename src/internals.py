@@ -56,6 +56,23 @@ def batch_being_transferred(trainer: pl.Trainer) -> int:
     return trainer.fit_loop.epoch_loop.batch_progress.current.ready
 
 
+def save_checkpoint_between_steps(trainer: pl.Trainer, path: str) -> None:
+    """Save a checkpoint at a step boundary (after a step's end, before the next batch's start), such that the
+    resumed run logs at the same steps as an uninterrupted one.
+
+    Lightning's checkpoints are taken inside a step, before `_batches_that_stepped` (the step number loggers
+    get) counts it, and a mid-epoch restart adds the missing one (training_epoch_loop.reset). Between steps the
+    count is already complete, so one is taken off for the save. Assumes no gradient accumulation (none of this
+    project's fits accumulate; with it Lightning skips that addition between micro-batches).
+    """
+    loop = trainer.fit_loop.epoch_loop
+    loop._batches_that_stepped -= 1
+    try:
+        trainer.save_checkpoint(path)
+    finally:
+        loop._batches_that_stepped += 1
+
+
 # ---- 3. Checkpoint layout ------------------------------------------------------------------------------------
 # Lightning's top-level keys; callback states go under CALLBACK_STATES, one section per callback.state_key.
 CALLBACK_STATES = "callbacks"

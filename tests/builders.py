@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from src.config import Machine
 from src.data import ImageDataModule, ImageSplits
 from src.experiments.classify.config import ClassifyConfig
+from src.experiments.classify.fit import build_classifier
 from src.modules import ImageClassifier
 
 DEFAULTS = ClassifyConfig().resolved(Machine())
 
 
 def classifier(model=None, cls: type[ImageClassifier] = ImageClassifier, **changes) -> ImageClassifier:
-    options = dict(
-        num_classes=10,
-        input_shape=(3, 32, 32),
-        optimizer=DEFAULTS.optimizer,
-        lr=DEFAULTS.lr,
-        momentum=DEFAULTS.momentum,
-        weight_decay=DEFAULTS.weight_decay,
-        lr_decay=DEFAULTS.lr_decay,
-        max_epochs=DEFAULTS.epochs,
-        channels_last=DEFAULTS.channels_last,
-        compile=DEFAULTS.compile,
-    )
-    return cls(model, **{**options, **changes})
+    """ImageClassifier as `classify` builds it, with option `changes` (e.g. lr_decay="none")."""
+    return build_classifier(dataclasses.replace(DEFAULTS, **changes), 10, (3, 32, 32), model, cls)
 
 
 def datamodule(splits: ImageSplits, **changes) -> ImageDataModule:

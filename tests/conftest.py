@@ -1,10 +1,16 @@
-"""Fixtures: the embedded dataset, a tiny CPU trainer factory and per-test run directories."""
+"""Fixtures: the embedded dataset, a tiny CPU trainer factory, per-test run directories, and a real signal at a
+chosen training step."""
 
 from __future__ import annotations
 
+import os
+import signal
+
 import pytest
 import pytorch_lightning as pl
+from pytorch_lightning.callbacks import Callback
 
+import src.experiments.run_context as run_context
 from src.data import EMBEDDED_LMS_DATA, load_regression
 
 
@@ -35,6 +41,33 @@ def cpu_trainer():
         return pl.Trainer(**options)
 
     return make
+
+
+class SignalAtStep(Callback):
+    """Sends a real signal to this process right after optimizer step `step` (deterministic, unlike a timer)."""
+
+    def __init__(self, step: int, signum: int) -> None:
+        self.step, self.signum = step, signum
+
+    def on_train_batch_end(self, trainer, *args) -> None:
+        if trainer.global_step == self.step:
+            os.kill(os.getpid(), self.signum)
+
+
+@pytest.fixture
+def interrupt_at(monkeypatch):
+    """interrupt_at(step, signum): the next resumable fit gets a signal after that optimizer step."""
+
+    def arm(step: int, signum: int = signal.SIGINT) -> None:
+        original = run_context.checkpoint_callbacks
+
+        def with_signal(*args, **kwargs):
+            monkeypatch.setattr(run_context, "checkpoint_callbacks", original)  # only the first fit
+            return [*original(*args, **kwargs), SignalAtStep(step, signum)]
+
+        monkeypatch.setattr(run_context, "checkpoint_callbacks", with_signal)
+
+    return arm
 
 
 def pytest_collection_modifyitems(config, items):

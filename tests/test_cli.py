@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 
 import numpy as np
@@ -24,14 +26,31 @@ def run_dirs(logdir):
 
 
 @pytest.fixture(scope="module")
-def study(tmp_path_factory):
-    """`train.py` with no command, once for the module (it is the slowest thing here)."""
+def study_run(tmp_path_factory):
+    """`train.py` with no command, once for the module (it is the slowest thing here); its console output too."""
     logdir = tmp_path_factory.mktemp("study") / "runs"
-    assert main(["--logdir", str(logdir), *QUIET]) == 0
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert main(["--logdir", str(logdir), *QUIET]) == 0
     dirs = run_dirs(logdir)
     assert [d.parent.name for d in dirs] == ["classify", "lms-sweep", "simplenn"]  # one run each, nothing else
     run_dir = logdir / "lms-sweep" / "version_0"
-    return run_dir, json.loads((run_dir / "results.json").read_text())
+    return run_dir, json.loads((run_dir / "results.json").read_text()), printed.getvalue()
+
+
+@pytest.fixture(scope="module")
+def study(study_run):
+    run_dir, results, _ = study_run
+    return run_dir, results
+
+
+def test_the_study_prints_each_part_under_its_header_and_the_layer_table_once(study_run):
+    _, _, printed = study_run
+    headers = [line for line in printed.splitlines() if line.startswith("== ")]
+    assert [header[:7] for header in headers] == ["== 1/3 ", "== 2/3 ", "== 3/3 "]
+    assert ["lms-sweep" in headers[0], "simplenn" in headers[1], "classify" in headers[2]] == [True] * 3
+    assert printed.count("conv1  Conv2d  (1,3,32,32)") == 1  # simplenn prints it; classify's is the same
+    assert printed.count("run directory: ") == 3 and printed.count("TensorBoard: ") == 1
 
 
 def test_no_arguments_runs_the_full_study_and_writes_everything(study, embedded):

@@ -11,6 +11,8 @@ from typing import Any
 import pytorch_lightning as pl
 from pytorch_lightning.callbacks import Callback
 
+from src.internals import save_checkpoint_between_steps
+
 
 class TrainingInterrupted(Exception):
     """Raised between two training steps after SIGINT/SIGTERM; `exit_status` is 128 + the signal number."""
@@ -65,7 +67,7 @@ class GracefulInterrupt(Callback):
     def on_exception(self, trainer: pl.Trainer, pl_module: pl.LightningModule, exception: BaseException) -> None:
         if isinstance(exception, TrainingInterrupted):
             self.checkpoint_path.parent.mkdir(parents=True, exist_ok=True)
-            trainer.save_checkpoint(self.checkpoint_path)
+            save_checkpoint_between_steps(trainer, self.checkpoint_path)
             self.saved = self.checkpoint_path
         self._restore()
 

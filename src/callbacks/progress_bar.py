@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+import math
+
 import pytorch_lightning as pl
 from pytorch_lightning.callbacks import TQDMProgressBar
 
 
 class ProgressBar(TQDMProgressBar):
     """`label` names the run when one command trains several (e.g. 'zero init'); `v_num` (the tail of
-    'version_N', e.g. 'on_0') is left out."""
+    'version_N', e.g. 'on_0') is left out.
+
+    The epoch description is set here, not by Lightning's own hook, which numbers epochs from 0 and would show
+    that for a moment (and for good in a log file) before being overwritten.
+    """
 
     def __init__(self, refresh_rate: int = 1, label: str | None = None) -> None:
         super().__init__(refresh_rate=refresh_rate)
         self.label = label
 
     def on_train_epoch_start(self, trainer: pl.Trainer, *args: object) -> None:
-        super().on_train_epoch_start(trainer, *args)
+        total = self.total_train_batches
+        bar = self.train_progress_bar
+        bar.reset(total=None if math.isinf(total) else total)
+        bar.initial = 0
         epoch = f"Epoch {trainer.current_epoch + 1}/{trainer.max_epochs}"
-        self.train_progress_bar.set_description(f"{self.label} · {epoch}" if self.label else epoch)
+        bar.set_description(f"{self.label} · {epoch}" if self.label else epoch)
 
     def get_metrics(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> dict:
         metrics = super().get_metrics(trainer, pl_module)

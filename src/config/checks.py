@@ -64,7 +64,7 @@ class InRange(Check):
 
     def problem(self, value: Any) -> str | None:
         inside = self.low <= value and (value < self.high if self.open_high else value <= self.high)
-        return None if inside else f"must be in {self.text}, got {value:g}"
+        return None if inside else f"must be in {self.text}, got {_shown(value)}"
 
 
 @dataclass(frozen=True)
@@ -103,6 +103,10 @@ class Metavar:
 @dataclass(frozen=True)
 class NotSaved:
     """Marker: an instruction to this invocation (e.g. --resume), not an option of the run: not in config.json."""
+
+
+def _shown(value: Any) -> str:
+    return str(value) if isinstance(value, int) else f"{value:g}"
 
 
 def problems(checks: tuple[Check, ...], value: Any) -> str | None:

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from src.config.checks import AtLeast, DeviceCount
+from src.config.checks import AtLeast, DeviceCount, Metavar
 from src.config.options import Machine
 from src.config.run import RunOptions
 from src.errors import UserError
@@ -28,7 +28,7 @@ def canonical_precision(precision: str) -> str:
 class DeviceOptions(RunOptions):
     """Devices and precision"""
 
-    devices: Annotated[str, DeviceCount()] = "1"
+    devices: Annotated[str, DeviceCount(), Metavar("N")] = "1"
     """devices per node, or auto"""
     strategy: Strategy = "auto"
     """ddp: one process per device (and node), gradients averaged; auto picks ddp for several devices"""

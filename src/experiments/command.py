@@ -33,7 +33,7 @@ class Command:
 
 @dataclass(frozen=True)
 class Experiment(Command):
-    steps: str = ""  # "package.module:Class" of its Steps
+    steps: str  # "package.module:Class" of its Steps
 
     @property
     def resumable(self) -> bool:
@@ -56,7 +56,7 @@ class Tour(Command):
     """Several experiments in turn, each in its own run directory with its own defaults; `parts` derives their
     configs from the tour's."""
 
-    parts: Callable[[Any], list[tuple[Experiment, Options]]] | None = None
+    parts: Callable[[Any], list[tuple[Experiment, Options]]]
 
     def run(self, cfg: Options, given: frozenset[str]) -> int:
         from src.experiments.tour import run_tour

@@ -9,7 +9,16 @@ import pytest
 import torch
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
-from src.callbacks import MSE_TAG, WEIGHT_ERROR_TAG, WIENER_RUN, DivergenceDetector, EpochMSE, rate_run_name
+from src.callbacks import (
+    MSE_DB_TAG,
+    MSE_TAG,
+    WEIGHT_ERROR_TAG,
+    WIENER_RUN,
+    DivergenceDetector,
+    EpochMSE,
+    decibels,
+    rate_run_name,
+)
 from src.data import LMSDataModule
 from src.experiments.trainer_factory import build_trainer
 from src.modules import LMSModule
@@ -78,3 +87,23 @@ def test_the_wiener_reference_line_overlays_the_curves(fitted):
     points = scalars(run_dir, WIENER_RUN, MSE_TAG)
     assert [step for step, _ in points] == list(range(21))
     assert all(value == pytest.approx(wiener.mse, rel=1e-6) for _, value in points)
+
+
+def test_decibels_draw_every_curve_on_a_linear_axis_up_to_the_divergence(fitted):
+    """10 log10 MSE (train/mse_db): a diverging rate's curve includes the epoch it diverged, which the linear
+    train/mse tag leaves out (a rate that diverged in epoch 1 showed one point)."""
+    run_dir, epoch_mse, divergence, wiener = fitted
+    for k, lr in enumerate(RATES):
+        points = scalars(run_dir, rate_run_name(lr), MSE_DB_TAG)
+        last = 20 if divergence.diverged_epoch[k] is None else divergence.diverged_epoch[k]
+        assert [step for step, _ in points] == list(range(last + 1))
+        expected = [10 * math.log10(row[k]) for row in epoch_mse.mse_history[: last + 1]]
+        np.testing.assert_allclose([value for _, value in points], expected, rtol=1e-6)
+    diverged = scalars(run_dir, rate_run_name(1.0), MSE_DB_TAG)
+    assert diverged[-1][1] > diverged[0][1] + 60  # more than a millionfold rise, readable in dB
+    assert scalars(run_dir, WIENER_RUN, MSE_DB_TAG)[0][1] == pytest.approx(10 * math.log10(wiener.mse), rel=1e-6)
+
+
+def test_decibels_of_what_has_no_logarithm_are_nan():
+    assert decibels(1e-3) == pytest.approx(-30.0)
+    assert all(math.isnan(decibels(value)) for value in (0.0, -1.0, math.inf, math.nan))

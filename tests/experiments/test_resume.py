@@ -12,42 +12,13 @@ from pathlib import Path
 
 import pytest
 import torch
-from pytorch_lightning.callbacks import Callback
 
-import src.experiments.run_context as run_context
 from src.callbacks import CHECKPOINT_FORMAT
 from src.cli import main
 from src.shell import train_command
 
 ROOT = Path(__file__).resolve().parents[2]
 QUIET = ["--no-progress-bar"]
-
-
-class SignalAtStep(Callback):
-    """Sends a real signal to this process right after optimizer step `step` (deterministic, unlike a timer)."""
-
-    def __init__(self, step: int, signum: int) -> None:
-        self.step, self.signum = step, signum
-
-    def on_train_batch_end(self, trainer, *args) -> None:
-        if trainer.global_step == self.step:
-            os.kill(os.getpid(), self.signum)
-
-
-@pytest.fixture
-def interrupt_at(monkeypatch):
-    """interrupt_at(step, signum): the next resumable fit gets a signal after that optimizer step."""
-
-    def arm(step: int, signum: int = signal.SIGINT) -> None:
-        original = run_context.checkpoint_callbacks
-
-        def with_signal(*args, **kwargs):
-            monkeypatch.setattr(run_context, "checkpoint_callbacks", original)  # only the first fit
-            return [*original(*args, **kwargs), SignalAtStep(step, signum)]
-
-        monkeypatch.setattr(run_context, "checkpoint_callbacks", with_signal)
-
-    return arm
 
 
 def results(run_dir: Path) -> dict:

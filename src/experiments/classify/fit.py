@@ -29,6 +29,29 @@ def cudnn_benchmark(cfg: DeviceOptions, machine: Machine) -> bool:
     return cfg.uses_gpu(machine) and not cfg.deterministic
 
 
+def build_classifier(
+    cfg: ImageRun,
+    num_classes: int,
+    input_shape: tuple[int, ...],
+    model: nn.Module | None = None,
+    module_type: type[ImageClassifier] = ImageClassifier,
+) -> ImageClassifier:
+    """The LightningModule of a classification fit, trained as `cfg` says (SimpleNN unless `model` is given)."""
+    return module_type(
+        model,
+        num_classes=num_classes,
+        input_shape=input_shape,
+        optimizer=cfg.optimizer,
+        lr=cfg.lr,
+        momentum=cfg.momentum,
+        weight_decay=cfg.weight_decay,
+        lr_decay=cfg.lr_decay,
+        max_epochs=cfg.epochs,
+        channels_last=cfg.channels_last,
+        compile=cfg.compile,
+    )
+
+
 def build_classification_fit(
     cfg: ImageRun,
     splits: ImageSplits,
@@ -45,19 +68,7 @@ def build_classification_fit(
     with `monitoring` the Histograms and (if `summary`) LayerSummary callbacks, the `checkpointing` callbacks,
     and a Trainer logging to log_dir."""
     datamodule = ImageDataModule(splits, cfg.batch_size, cfg.num_workers, cfg.augment, cfg.seed, on_device=True)
-    module = ImageClassifier(
-        model,
-        num_classes=len(splits.classes),
-        input_shape=splits.image_shape,
-        optimizer=cfg.optimizer,
-        lr=cfg.lr,
-        momentum=cfg.momentum,
-        weight_decay=cfg.weight_decay,
-        lr_decay=cfg.lr_decay,
-        max_epochs=cfg.epochs,
-        channels_last=cfg.channels_last,
-        compile=cfg.compile,
-    )
+    module = build_classifier(cfg, len(splits.classes), splits.image_shape, model)
     history = EpochHistory()
     layer_summary = LayerSummary() if summary and monitoring else None
     callbacks: list[Callback] = [history]

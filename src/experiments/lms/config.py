@@ -36,7 +36,7 @@ class LMSOptions(LMSDataOptions, ResumeOptions, RunOptions):
     """initial weights: p+1 numbers (bias first) or 'zeros'"""
     shuffle: bool = False
     """shuffle the samples each epoch (seeded); else file order"""
-    devices: str = "1"
+    devices: Annotated[str, Metavar("N")] = "1"
     """LMS is sequential (one sample per step, each step needs the previous weights): exactly one device, 1 or
     auto"""
     precision: Literal["64-true", "64", "32-true", "32"] = "64-true"

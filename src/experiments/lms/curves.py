@@ -41,12 +41,15 @@ def first_epoch_within(run: dict, level: float, tolerance: float = WITHIN) -> in
     return None
 
 
-def trend(run: dict) -> str:
+def trend(run: dict, level: float) -> str:
     """What the curve does at the end: diverged, rising, oscillating (the last changes alternate in sign),
-    improving (still falling) or settled (last change below TREND, relative)."""
+    improving (still falling) or settled (last change below TREND, relative, or at the attainable `level`,
+    where what is left is noise)."""
     if run["diverged_epoch"] is not None:
         return DIVERGED
     curve = [v for v in run["mse"] if v is not None]
+    if curve[-1] <= (1.0 + WITHIN) * level:
+        return SETTLED
     changes = [(b - a) / a if a > 0 else 0.0 for a, b in itertools.pairwise(curve[-4:])]
     significant = [c for c in changes if abs(c) > TREND]
     if len(significant) >= 2 and len(significant) == len(changes):
@@ -55,6 +58,18 @@ def trend(run: dict) -> str:
     if not changes or abs(changes[-1]) <= TREND:
         return SETTLED
     return RISING if changes[-1] > 0 else IMPROVING
+
+
+def envelope(run: dict) -> str:
+    """For an oscillating curve: 'growing', 'shrinking' or 'steady', comparing each of the last two values with
+    the value two epochs before it (the same phase of the oscillation)."""
+    curve = [v for v in run["mse"] if v is not None][-4:]
+    ratios = [b / a for a, b in zip(curve, curve[2:], strict=False) if a > 0]
+    if ratios and all(ratio > 1 + TREND for ratio in ratios):
+        return "growing"
+    if ratios and all(ratio < 1 - TREND for ratio in ratios):
+        return "shrinking"
+    return "steady"
 
 
 def reference_run(results: dict) -> dict | None:
@@ -76,8 +91,8 @@ def prediction_label(run: dict) -> str:
     return "converges" if run["predicted_stable"] else "diverges"
 
 
-def outcome_label(run: dict) -> str:
-    state = trend(run)
+def outcome_label(run: dict, level: float) -> str:
+    state = trend(run, level)
     if state == DIVERGED:
         return f"diverged (epoch {run['diverged_epoch']})"
     return "stable" if state in (SETTLED, IMPROVING) else f"stable so far, {state}"

@@ -13,6 +13,7 @@ from src.experiments.lms.curves import (
     SETTLED,
     WITHIN,
     attainable,
+    envelope,
     exact_fit,
     final_mse,
     first_epoch_within,
@@ -28,7 +29,7 @@ def interpretation(results: dict) -> list[str]:
     epochs = len(runs[0]["mse"]) - 1
     level = attainable(results)
     exact = exact_fit(results)
-    target = "rounding level" if exact else f"within {WITHIN * 100:g} % of MSE*"
+    target = "at rounding level" if exact else f"within {WITHIN * 100:g} % of MSE*"
     reached = {run["lr"]: first_epoch_within(run, level) for run in runs if run["diverged_epoch"] is None}
     text = []
 
@@ -64,7 +65,7 @@ def interpretation(results: dict) -> list[str]:
         )
     text += _theory_sentences(results["theory"])
 
-    settled_fast = [(lr, epoch) for lr, epoch in fast if trend(_run_at(runs, lr)) in (SETTLED, IMPROVING)]
+    settled_fast = [(lr, epoch) for lr, epoch in fast if trend(_run_at(runs, lr), level) in (SETTLED, IMPROVING)]
     if settled_fast:
         lr, epoch = min(settled_fast, key=lambda pair: (pair[1], final_mse(_run_at(runs, pair[0]))))
         end = _level_text(results, final_mse(_run_at(runs, lr)))
@@ -98,7 +99,7 @@ def _last(run: dict, count: int = 4) -> list[float]:
 def _unconverged(run: dict, results: dict, epochs: int, target: str) -> str:
     """Why a stable rate did not get to the target, from what its curve did at the end."""
     lr, end = run["lr"], _level_text(results, final_mse(run))
-    state = trend(run)
+    state = trend(run, attainable(results))
     if state == IMPROVING:
         return f"r = {lr:g} is too slow for {epochs} epochs: its MSE is still falling and ends at {end}."
     if state == RISING:
@@ -109,10 +110,14 @@ def _unconverged(run: dict, results: dict, epochs: int, target: str) -> str:
         )
     if state == OSCILLATING:
         values = ", ".join(f"{v:.3g}" for v in _last(run))
-        return (
-            f"r = {lr:g} oscillates from epoch to epoch ({values} over the last epochs): it is at the edge of "
-            "stability, where one in-order epoch barely shrinks the error."
-        )
+        where = {
+            "growing": "while growing: it is just beyond the edge of stability, where each in-order epoch "
+            "amplifies the error a little",
+            "shrinking": "while shrinking slowly: it is just inside the edge of stability, where each in-order "
+            "epoch barely shrinks the error",
+            "steady": "without settling: it is at the edge of stability",
+        }[envelope(run)]
+        return f"r = {lr:g} oscillates from epoch to epoch ({values} over the last epochs) {where}."
     assert state == SETTLED
     noise = (
         ""
@@ -151,10 +156,11 @@ def _theory_sentences(theory: dict) -> list[str]:
 
 def _mismatch(run: dict, results: dict, epochs: int) -> str:
     lr = run["lr"]
-    head = f"Prediction and outcome differ for r = {lr:g} ({prediction_label(run)} predicted, {outcome_label(run)})"
+    outcome = outcome_label(run, attainable(results))
+    head = f"Prediction and outcome differ for r = {lr:g} ({prediction_label(run)} predicted, {outcome})"
     if run["predicted_stable"]:
         return head + ": a transient grew past 1e6 x the initial MSE before the contraction took over."
-    state = trend(run)
+    state = trend(run, attainable(results))
     if state == RISING:
         return head + f": its MSE grows, but too slowly to pass 1e6 x the initial MSE within {epochs} epochs."
     critical = results["theory"]["lr_critical"]

@@ -46,7 +46,7 @@ def sweep_rows(results: dict) -> list[list[str]]:
                 _num(relative(results, final)),
                 "—" if within is None else str(within),
                 prediction_label(run),
-                outcome_label(run),
+                outcome_label(run, attainable(results)),
             ]
         )
     return rows

@@ -12,5 +12,4 @@ from src.config import AtLeast, ImageRun
 class SimpleNNConfig(ImageRun):
     """SimpleNN analysis"""
 
-    epochs: Annotated[int, AtLeast(1)] = 5
-    """epochs of each of the two training runs (default init, zero init)"""
+    epochs: Annotated[int, AtLeast(1)] = 5  # each of the two training runs (default init, zero init)
