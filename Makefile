@@ -1,4 +1,4 @@
-# Two commands matter: `make run` (the full study) and `make test` (the test suite).
+# Two commands matter: `make run` (the full study) and `make test` (the test suite); `make tensorboard` shows runs/.
 # Both create .venv on first use. Torch goes in first: the CPU build (TORCH_SPEC) only where no torch is
 # importable, so an existing torch (e.g. a CUDA build in the system site-packages) is never reinstalled.
 VENV ?= .venv
@@ -8,7 +8,7 @@ TORCH_SPEC ?= torch==2.13.0
 ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-all lint bench clean
+.PHONY: install run test test-all lint bench tensorboard readme clean
 
 install: $(STAMP)
 
@@ -36,3 +36,9 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) runs
+
+tensorboard: $(STAMP)
+	$(VENV)/bin/tensorboard --logdir runs
+
+readme: $(STAMP)
+	$(PY) scripts/update_readme.py $(ARGS)

@@ -1,0 +1,242 @@
+"""Regenerate the README's generated blocks, so that every option and number in it comes from the current code:
+the option tables (from the configs in src/config and src/experiments/*/config.py) and the results of a fresh
+study run on this machine (its console output, the key numbers, the time it took).
+
+    python scripts/update_readme.py             # option tables + a fresh study run (about a minute on 2 cores)
+    python scripts/update_readme.py --options   # the option tables only (tests/test_readme.py checks them)
+    python scripts/update_readme.py --test-time # also time `make test` and `make test-all` (several minutes)
+
+The performance table is made from bench/reference/cpu-2core.json (write it with `make bench ARGS="--out
+bench/reference/cpu-2core.json"`).
+
+A block is the text between `<!-- begin NAME -->` and `<!-- end NAME -->` lines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+BENCH_REFERENCE = ROOT / "bench" / "reference" / "cpu-2core.json"
+sys.path.insert(0, str(ROOT))
+
+from src.config import option_fields  # noqa: E402
+from src.config.options import OptionField  # noqa: E402
+from src.experiments import commands  # noqa: E402
+
+BLOCK = re.compile(r"(<!-- begin (?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- end (?P=name) -->)", re.DOTALL)
+
+
+def option_cell(field: OptionField) -> str:
+    if field.kind.is_flag:
+        return f"`{field.flag}` / `--no-{field.flag[2:]}`"
+    return f"`{field.flag} {field.metavar}`".replace("|", "\\|")  # a table cell
+
+
+def options_block() -> str:
+    """One table per option group: its options, defaults (per command where they differ) and meaning."""
+    groups: dict[str, dict[str, list[tuple[str, OptionField]]]] = {}
+    for name, command in commands().items():
+        for field in option_fields(command.config):
+            groups.setdefault(field.group, {}).setdefault(field.name, []).append((name, field))
+    lines = []
+    for title, fields in groups.items():
+        users = sorted({name for entries in fields.values() for name, _ in entries}, key=list(commands()).index)
+        lines += [f"**{title}** ({', '.join(f'`{name}`' for name in users)})", ""]
+        lines += ["| option | default | meaning |", "|---|---|---|"]
+        for entries in fields.values():
+            field = entries[0][1]
+            shown = {name: ("" if f.default is None else f.kind.show(f.default)) for name, f in entries}
+            common = max(set(shown.values()), key=list(shown.values()).count)
+            default = f"`{common}`" if common else "—"
+            default += "".join(f" (`{name}`: `{value}`)" for name, value in shown.items() if value != common)
+            lines.append(f"| {option_cell(field)} | {default} | {field.help.replace('|', '/')} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    for line in Path("/proc/cpuinfo").read_text().splitlines() if Path("/proc/cpuinfo").exists() else []:
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    import torch
+
+    gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "no GPU"
+    return f"{cpu}, {os.cpu_count()} cores, {gpu}, torch {torch.__version__}"
+
+
+def study_blocks() -> dict[str, str]:
+    """Runs the study as `make run` does and returns the blocks made from it."""
+    with tempfile.TemporaryDirectory() as tmp:
+        logdir = Path(tmp) / "runs"
+        started = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "scripts/train.py", "--logdir", str(logdir), "--no-progress-bar"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        seconds = time.perf_counter() - started
+        results = {
+            name: json.loads(next(logdir.glob(f"{name}/version_0/results.json")).read_text())
+            for name in ("lms-sweep", "simplenn", "classify")
+        }
+    output = done.stdout.replace(str(logdir), "runs").replace(str(ROOT) + "/", "").rstrip()
+    return {
+        "study-output": f"```\n{output}\n```\n",
+        "study-facts": study_facts(results),
+        "study-time": f"Measured {datetime.date.today():%Y-%m-%d} on {machine()}: the study took {seconds:.0f} s.\n",
+    }
+
+
+def study_facts(results: dict) -> str:
+    lms, simplenn, classify = results["lms-sweep"], results["simplenn"], results["classify"]
+    theory, wiener_mse = lms["theory"], lms["wiener"]["mse"]
+    runs = {run["lr"]: run for run in lms["runs"]}
+    diverged = [f"r = {lr:g} (epoch {run['diverged_epoch']})" for lr, run in runs.items() if run["diverged_epoch"]]
+    reached = {}
+    for lr, run in runs.items():
+        epoch = next((e for e, v in enumerate(run["mse"]) if v is not None and v <= 1.1 * wiener_mse), None)
+        if epoch is not None:
+            reached[lr] = epoch
+    training = simplenn["training"]
+    return "\n".join(
+        [
+            f"- LMS: w* = [{', '.join(f'{v:.6f}' for v in lms['wiener']['w'])}], MSE* = {wiener_mse:.6g}; "
+            f"epochs until within 10 % of MSE*: {', '.join(f'r = {lr:g}: {e}' for lr, e in reached.items())}; "
+            f"diverged: {', '.join(diverged) or 'none'}.",
+            f"- Theory: r_crit = {theory['lr_critical']:.4g} (in-order epochs), 2/lambda_max = "
+            f"{theory['lr_bound_lambda_max']:.4g}, 2/trace(R) = {theory['lr_bound_trace']:.4g}.",
+            f"- SimpleNN: {simplenn['totals']['params']:,} parameters, {simplenn['totals']['macs']:,} MACs per image; "
+            f"gradients vanish at zero init in {', '.join(simplenn['zero_init']['vanishing_layers'])}; after "
+            f"{training['epochs']} epochs on {training['data']['name']}: validation accuracy "
+            f"{training['default_init'][-1]['val/acc']:.1%} from the default init, "
+            f"{training['zero_init'][-1]['val/acc']:.1%} from zero weights (largest class: "
+            f"{training['chance_accuracy']:.1%}).",
+            f"- Classification ({classify['config']['epochs']} epochs on {classify['data']['name']}): test accuracy "
+            f"{classify['test']['acc']:.2%} of the best epoch ({classify['best_val']['epoch']}, validation "
+            f"{classify['best_val']['acc']:.2%}).",
+            "",
+        ]
+    )
+
+
+def bench_block(reference: dict) -> str:
+    lms, classify = reference["lms"], reference["classify"]
+    us, lms_ratio = lms["us_per_step"], lms["ratios"]
+    scaling = lms["scaling"]["seconds_per_epoch"]
+    images, ratio = classify["images_per_s"], classify["ratios"]
+    matrix = classify["device_matrix"]
+    names = ("fp32", "fp32_channels_last", "bf16-mixed", "bf16-mixed_channels_last")
+    rows = [
+        (
+            "LMS, µs per step: NumPy / plain PyTorch / Lightning (`train.py lms`, with checkpointing)",
+            f"{us['numpy']} / {us['plain_torch']} / {us['lightning']}",
+            "",
+        ),
+        (
+            "LMS, Lightning / plain PyTorch",
+            f"{lms_ratio['lightning_over_plain_torch']}",
+            lms["targets"]["lightning_over_plain_torch"] + " (out of reach, see below)",
+        ),
+        (
+            "LMS, same Trainer with an empty `training_step` / plain PyTorch",
+            f"{lms_ratio['lightning_empty_step_over_plain_torch']}",
+            "",
+        ),
+        (
+            "LMS, 6-rate sweep / single rate (per step; 20-epoch fit)",
+            f"{lms_ratio['sweep_over_single_per_step']}; {lms_ratio['sweep_over_single_fit_20_epochs']}",
+            lms["targets"]["sweep_over_single"],
+        ),
+        (
+            "LMS, time per epoch for N = " + " / ".join(f"{int(n):,}" for n in scaling),
+            " / ".join(f"{v:.2g}" for v in scaling.values()) + f" s, exponent {lms['scaling']['fitted_exponent']}",
+            "linear",
+        ),
+        (
+            "SimpleNN training, images/s: Lightning (`train.py classify`) / plain PyTorch loop",
+            f"{images['lightning']:,.0f} / {images['plain_torch']:,.0f} ({ratio['lightning_over_plain_torch']} x)",
+            classify["targets"]["lightning_over_plain_torch"] + " x",
+        ),
+        (
+            "data pipeline alone / model step alone, images/s",
+            f"{classify['data_pipeline_images_per_s']:,.0f} / {classify['model_step_images_per_s']:,.0f} "
+            f"({ratio['pipeline_over_model']} x)",
+            classify["targets"]["pipeline_over_model"] + " x",
+        ),
+        (
+            "epoch time with LayerSummary + Histograms / without",
+            f"{ratio['epoch_time_with_over_without_monitoring']}",
+            classify["targets"]["monitoring"],
+        ),
+        (
+            "device matrix (Lightning, images/s, x fp32): " + ", ".join(names),
+            ", ".join(f"{matrix[n]['images_per_s']:,.0f} ({matrix[n]['speedup_over_fp32']})" for n in names),
+            "",
+        ),
+        (
+            "achieved training FLOP/s (6 x MACs x images/s) / estimated fp32 peak",
+            f"{min(m['fraction_of_peak'] for m in matrix.values()):.0%} to "
+            f"{max(m['fraction_of_peak'] for m in matrix.values()):.0%}",
+            "",
+        ),
+    ]
+    lines = ["| benchmark | result | target |", "|---|---|---|"]
+    lines += [f"| {name} | {result} | {target} |" for name, result, target in rows]
+    return "\n".join(lines) + f"\n\n(whole benchmark: {reference['elapsed_s']:.0f} s)\n"
+
+
+def test_time_block() -> str:
+    times = {}
+    for target in ("test", "test-all"):
+        started = time.perf_counter()
+        subprocess.run(["make", target], cwd=ROOT, check=True, capture_output=True)
+        times[target] = time.perf_counter() - started
+    return (
+        f"Measured {datetime.date.today():%Y-%m-%d} on {machine()}, with the environment installed: "
+        f"`make test` {times['test'] / 60:.1f} min, `make test-all` {times['test-all'] / 60:.1f} min.\n"
+    )
+
+
+def replace_blocks(text: str, blocks: dict[str, str]) -> str:
+    found = {match["name"] for match in BLOCK.finditer(text)}
+    missing = set(blocks) - found
+    if missing:
+        raise SystemExit(f"README.md has no block named {', '.join(sorted(missing))}")
+    return BLOCK.sub(lambda m: m[1] + blocks[m["name"]] + m[4] if m["name"] in blocks else m[0], text)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--options", action="store_true", help="only the option tables")
+    parser.add_argument("--test-time", action="store_true", help="also time make test and make test-all")
+    args = parser.parse_args(argv)
+    blocks = {"options": options_block()}
+    if not args.options:
+        blocks |= study_blocks()
+        blocks["bench"] = bench_block(json.loads(BENCH_REFERENCE.read_text()))
+    README.write_text(replace_blocks(README.read_text(), blocks))
+    if args.test_time:  # after the rest is written: the tests check the README too
+        blocks["test-time"] = test_time_block()
+        README.write_text(replace_blocks(README.read_text(), {"test-time": blocks["test-time"]}))
+    print(f"updated {', '.join(blocks)} in {README.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
