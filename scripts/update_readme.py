@@ -58,7 +58,8 @@ def options_block() -> str:
         for entries in fields.values():
             field = entries[0][1]
             shown = {name: ("" if f.default is None else f.kind.show(f.default)) for name, f in entries}
-            common = max(set(shown.values()), key=list(shown.values()).count)
+            values = list(shown.values())
+            common = max(dict.fromkeys(values), key=values.count)  # ties: the first command's (deterministic)
             default = f"`{common}`" if common else "—"
             default += "".join(f" (`{name}`: `{value}`)" for name, value in shown.items() if value != common)
             lines.append(f"| {option_cell(field)} | {default} | {field.help.replace('|', '/')} |")

@@ -7,6 +7,7 @@ pinned in pyproject.toml) and torch 2.13.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytorch_lightning as pl
@@ -124,3 +125,13 @@ def flop_counts_by_module(counter: FlopCounterMode) -> dict[str, int]:
 # ---- 6. TensorBoard's text plugin ----------------------------------------------------------------------------
 # SummaryWriter.add_text(tag, ...) stores the tag as '<tag>/text_summary': that is what TensorBoard shows.
 TEXT_TAG_SUFFIX = "/text_summary"
+
+
+# ---- 7. The progress bar's epoch start ------------------------------------------------------------------------
+def restart_epoch_bar(bar: Any, total: float, description: str) -> None:
+    """What TQDMProgressBar.on_train_epoch_start does to the training bar (reset it to 0 of `total`), but with
+    our description: Lightning's writes a 0-based 'Epoch N', which stays visible in a log file. (Lightning's also
+    re-creates the bar when `leave=True`; ours never leave.) Guarded by tests/callbacks/test_progress_bar.py."""
+    bar.reset(total=None if math.isinf(total) else total)
+    bar.initial = 0
+    bar.set_description(description)

@@ -354,3 +354,18 @@ def test_bad_default_w0_on_other_data_says_how_to_fix_it(tmp_path, capsys):
 )
 def test_bad_options(tmp_path, capsys, argv, expected):
     assert expected in _bad(tmp_path, capsys, argv)
+
+
+def test_the_study_checks_every_part_before_it_prints_or_runs_anything(tmp_path, capsys):
+    (tmp_path / "cifar").mkdir()  # a data folder for the image parts that holds no CIFAR-10
+    assert main(["--data-dir", str(tmp_path / "cifar"), "--logdir", str(tmp_path / "runs"), *QUIET]) == 2
+    shown = capsys.readouterr()
+    assert shown.out == "" and "neither cifar-10-batches-py/ nor cifar-10-batches-bin/ found" in shown.err
+    assert not (tmp_path / "runs").exists()  # the LMS part, whose data are fine, did not run either
+
+
+def test_the_study_checks_its_log_directory_before_it_prints_anything(tmp_path, capsys):
+    (tmp_path / "a-file").write_text("not a directory")
+    assert main(["--logdir", str(tmp_path / "a-file" / "runs"), *QUIET]) == 2
+    shown = capsys.readouterr()
+    assert shown.out == "" and "is not a directory" in shown.err

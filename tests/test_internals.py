@@ -92,6 +92,18 @@ def fit(tmp_path, epochs=2):
 def test_lightning_sets_the_hook_name_attribute_the_fast_path_handles(tmp_path):
     fit(tmp_path, epochs=1)
     assert "training_step" in Tiny.hook_names and "configure_optimizers" in Tiny.hook_names
+    assert all(name is None or isinstance(name, str) for name in Tiny.hook_names)  # what the fast path accepts
+
+
+def test_the_logging_step_counts_optimizer_steps_and_a_save_between_steps_leaves_it_as_it_was(tmp_path):
+    """The count save_checkpoint_between_steps adjusts. That a resumed run then logs at the steps of an
+    uninterrupted one is checked end to end in tests/experiments/test_lifecycle.py."""
+    trainer, _, _ = fit(tmp_path)
+    loop = trainer.fit_loop.epoch_loop
+    assert loop._batches_that_stepped == trainer.global_step == 8
+    internals.save_checkpoint_between_steps(trainer, str(tmp_path / "between.ckpt"))
+    saved = torch.load(tmp_path / "between.ckpt", weights_only=True)["loops"]["fit_loop"]["epoch_loop.state_dict"]
+    assert saved["_batches_that_stepped"] == 7 and loop._batches_that_stepped == 8
 
 
 def test_loop_counters_count_what_the_project_reads_them_as(tmp_path):

@@ -44,6 +44,8 @@ def stateful_sections(callbacks: list[Callback]) -> list[str]:
             continue
         if not isinstance(callback, FixedStateKey):
             raise TypeError(f"{type(callback).__name__} has state but no fixed STATE_KEY (see FixedStateKey)")
+        if callback.state_key in sections:  # two would write one section, the second over the first
+            raise TypeError(f"two callbacks keep their state in the checkpoint section {callback.state_key!r}")
         sections.append(callback.state_key)
     return sorted(sections)
 

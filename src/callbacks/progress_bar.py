@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import math
-
 import pytorch_lightning as pl
 from pytorch_lightning.callbacks import TQDMProgressBar
+
+from src.internals import restart_epoch_bar
 
 
 class ProgressBar(TQDMProgressBar):
@@ -21,12 +21,9 @@ class ProgressBar(TQDMProgressBar):
         self.label = label
 
     def on_train_epoch_start(self, trainer: pl.Trainer, *args: object) -> None:
-        total = self.total_train_batches
-        bar = self.train_progress_bar
-        bar.reset(total=None if math.isinf(total) else total)
-        bar.initial = 0
         epoch = f"Epoch {trainer.current_epoch + 1}/{trainer.max_epochs}"
-        bar.set_description(f"{self.label} · {epoch}" if self.label else epoch)
+        description = f"{self.label} · {epoch}" if self.label else epoch
+        restart_epoch_bar(self.train_progress_bar, self.total_train_batches, description)
 
     def get_metrics(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> dict:
         metrics = super().get_metrics(trainer, pl_module)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Literal
 
 from src.config.checks import Adjustable, AtLeast, InRange, Metavar, NonNegative, Positive
 from src.config.device import DeviceOptions
 from src.config.options import Machine, Options
+from src.config.paths import check_image_folder
 
 Optimizer = Literal["adam", "sgd"]
 LRDecay = Literal["none", "cosine", "step"]
@@ -22,6 +24,11 @@ class ImageData(Options):
     data_dir: Annotated[str, Metavar("DIR")] = "embedded"
     """a CIFAR-10 download (cifar-10-batches-py/ or cifar-10-batches-bin/, or the folder holding it);
     'embedded' is scikit-learn's bundled handwritten digits, upscaled to 3 x 32 x 32"""
+
+    def check(self) -> None:
+        super().check()
+        if self.data_dir != "embedded":
+            check_image_folder(Path(self.data_dir))
 
 
 @dataclass(frozen=True)

@@ -118,6 +118,8 @@ class Choice(Kind):
         self.expected = f"{choices[0]!r}" if len(choices) == 1 else f"one of {', '.join(choices)}"
 
     def parse(self, value: Any) -> str:
+        if isinstance(value, int) and not isinstance(value, bool):  # YAML reads `precision: 32` as a number
+            value = str(value)
         if isinstance(value, str) and value in self.choices:
             return value
         hint = suggestion(str(value), self.choices)

@@ -9,7 +9,7 @@
 
 From such classes come the command line and its --help (src/cli), validation (`build`, `validate`),
 config.json (`to_json`, `from_json`) and what may change when a run resumes (`Adjustable`). Commands combine
-option groups by inheritance (`class ClassifyConfig(ImageOptions, DeviceOptions, RunOptions)`). Nothing here
+option groups by inheritance (`class ClassifyConfig(ImageRun, ResumeOptions)`). Nothing here
 imports torch or Lightning, so --help and argument errors answer at once.
 """
 
@@ -138,10 +138,6 @@ def to_json(cfg: Options) -> dict[str, Any]:
 def from_json(config: type[C], data: Mapping[str, Any]) -> C:
     """A config from `to_json`'s output; an option not in `data` keeps its default."""
     return build(config, data)
-
-
-def adjustable_names(config: type) -> frozenset[str]:
-    return frozenset(field.name for field in option_fields(config) if field.adjustable)
 
 
 def _declaring_classes(config: type) -> dict[str, type]:

@@ -16,18 +16,16 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from src.config.paths import CIFAR_FOLDERS, WHERE_TO_GET_CIFAR, check_image_folder
 from src.data.image_splits import ImageSplits, split_off
 from src.errors import UserError
 
-PY_DIR, BIN_DIR = "cifar-10-batches-py", "cifar-10-batches-bin"
+PY_DIR, BIN_DIR = CIFAR_FOLDERS
 TRAIN_BATCHES = [f"data_batch_{i}" for i in range(1, 6)]
 TEST_BATCH = "test_batch"
 RECORD_BYTES = 1 + 3 * 32 * 32
 CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
-WHERE_TO_GET = (
-    "download 'CIFAR-10 python version' or 'binary version' from https://www.cs.toronto.edu/~kriz/cifar.html "
-    "and extract it"
-)
+WHERE_TO_GET = WHERE_TO_GET_CIFAR
 VAL_FRACTION = 0.1  # 5,000 of the 50,000 training images
 
 
@@ -63,8 +61,7 @@ def restricted_unpickle(data: bytes) -> object:
 def find_cifar10(data_dir: str | Path) -> tuple[str, Path]:
     """("py" | "bin", the batches folder) for a path that is, or contains, one of the two official folders."""
     root = Path(data_dir)
-    if not root.is_dir():
-        raise UserError(f"--data-dir {root}: no such directory (expected {PY_DIR}/ or {BIN_DIR}/; {WHERE_TO_GET})")
+    check_image_folder(root)
     for folder, kind in ((PY_DIR, "py"), (BIN_DIR, "bin")):
         for candidate in (root, root / folder):
             if candidate.name == folder and candidate.is_dir():

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import numpy as np
 
+from src.config.paths import REGRESSION_LAYOUT, check_regression_file
 from src.errors import UserError
 
 EMBEDDED_LMS_DATA = Path(__file__).parent / "assets" / "lms_dataset.mat"
 SUPPORTED_SUFFIXES = (".mat", ".npz", ".csv")
-_LAYOUT = "X: N x (p+1) with a leading column of ones, D: N x 1"
+_LAYOUT = REGRESSION_LAYOUT
 
 
 @dataclass(frozen=True)
@@ -41,10 +42,7 @@ def regression_path(data: str) -> Path:
 def load_regression(path: str | Path) -> RegressionData:
     """Load and validate a regression file; every problem raises UserError naming the file."""
     path = Path(path)
-    if path.is_dir():
-        raise UserError(f"{path}: is a directory; expected a .mat, .npz or .csv file with {_LAYOUT}")
-    if not path.is_file():
-        raise UserError(f"{path}: no such file (expected a .mat, .npz or .csv file with {_LAYOUT})")
+    check_regression_file(path)
     readers = {".mat": _read_mat, ".npz": _read_npz, ".csv": _read_csv}
     suffix = path.suffix.lower()
     if suffix not in readers:

@@ -45,9 +45,12 @@ class Experiment(Command):
 
     def run(self, cfg: Options, given: frozenset[str]) -> int:
         # Imported here: torch and Lightning load only once a command runs.
-        from src.experiments.lifecycle import run_and_present
+        from src.experiments.lifecycle import present, run_experiment, tensorboard_line
+        from src.experiments.ranks import say
 
-        run_and_present(self, cfg, given)
+        run = run_experiment(self, cfg, given)
+        present(run)
+        say(tensorboard_line(run.config.logdir))
         return 0
 
 

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from dataclasses import dataclass
@@ -23,15 +24,15 @@ import pytorch_lightning as pl
 from src.atomic import write_atomic, write_results
 from src.callbacks.checkpointing import CHECKPOINTS, INTERRUPTED
 from src.config import Options, to_json, validate
-from src.errors import RunInterrupted
+from src.errors import RunInterrupted, UserError
 from src.experiments.command import Experiment
 from src.experiments.figures import FigureSink
 from src.experiments.machine import detect_machine
 from src.experiments.quiet import quiet_lightning
 from src.experiments.ranks import is_rank_zero, say
-from src.experiments.resume import CONFIG, Resume, resume_or_new
+from src.experiments.resume import CONFIG_FILE, Resume, resume_or_new
 from src.experiments.run_context import Interruption, RunContext
-from src.experiments.run_dir import run_directory
+from src.experiments.run_dir import check_logdir, run_directory
 from src.experiments.steps import Run, Steps
 from src.shell import shown_path, tensorboard_command, train_command
 
@@ -52,19 +53,25 @@ def prepare(experiment: Experiment, cfg: Options, given: frozenset[str] = frozen
     quiet_lightning()
     machine = detect_machine()
     cfg, resume = resume_or_new(cfg.resolved(machine), experiment.name, given)
+    if resume is not None:  # the saved options must run here too (a GPU run resumed on a CPU, say)
+        try:
+            cfg = cfg.resolved(machine)
+        except UserError as exc:
+            raise UserError(f"--resume {resume.run_dir}: its saved option {exc}") from None
     validate(cfg)
+    check_logdir(cfg.logdir, experiment.name)
     steps = experiment.load()
     return Prepared(experiment, steps, cfg, resume, steps.prepare(cfg))
 
 
 def run_prepared(prepared: Prepared) -> Run:
-    """Steps 3-5."""
+    """Steps 3-5; the Run carries its console summary (empty off rank zero)."""
     experiment, steps, cfg, resume = prepared.experiment, prepared.steps, prepared.config, prepared.resume
     rank_zero = is_rank_zero()
     with run_directory(cfg.logdir, experiment.name, existing=resume.run_dir if resume else None) as directory:
         started = time.time()
         if resume is None and rank_zero:
-            write_atomic(directory.path / CONFIG, json.dumps(to_json(cfg), indent=2) + "\n")
+            write_atomic(directory.path / CONFIG_FILE, json.dumps(to_json(cfg), indent=2) + "\n")
         pl.seed_everything(cfg.seed, workers=True, verbose=False)
         context = RunContext(experiment.name, directory, detect_machine(), resume)
         trained = steps.train(cfg, prepared.data, context)
@@ -87,26 +94,23 @@ def run_prepared(prepared: Prepared) -> Run:
             raise RunInterrupted(interruption_message(experiment.name, directory.path, stop), stop.exit_status)
         if rank_zero:  # a completed run no longer needs the checkpoint of an interruption it recovered from
             (directory.path / CHECKPOINTS / INTERRUPTED).unlink(missing_ok=True)
-    return Run(experiment.name, cfg, directory.path, results, trained)
+    run = Run(experiment.name, cfg, directory.path, results, trained)
+    return dataclasses.replace(run, summary=steps.summary(run) if rank_zero else [])
 
 
 def run_experiment(experiment: Experiment, cfg: Options, given: frozenset[str] = frozenset()) -> Run:
+    """Run one experiment through the whole lifecycle (see the module docstring)."""
     return run_prepared(prepare(experiment, cfg, given))
 
 
-def run_and_present(experiment: Experiment, cfg: Options, given: frozenset[str]) -> Run:
-    """What `train.py <experiment>` does: run it, print its summary, where its results are, how to watch them."""
-    prepared = prepare(experiment, cfg, given)
-    run = run_prepared(prepared)
-    for block in prepared.steps.summary(run):
-        say(f"\n{block}")
-    say(run_directory_line(run))
-    say(tensorboard_line(run.config.logdir))
-    return run
-
-
-def run_directory_line(run: Run) -> str:
-    return f"run directory: {shown_path(run.run_dir)}  (results.json, report.md, figures/, TensorBoard events)"
+def present(run: Run, printed: set[str] | None = None) -> None:
+    """Print (on rank zero) a run's summary blocks, skipping those already in `printed`, and where it is."""
+    printed = set() if printed is None else printed
+    for block in run.summary:
+        if block not in printed:
+            say(f"\n{block}")
+            printed.add(block)
+    say(f"run directory: {shown_path(run.run_dir)}  (results.json, report.md, figures/, TensorBoard events)")
 
 
 def tensorboard_line(logdir: Path) -> str:

@@ -13,8 +13,8 @@ def quiet_lightning() -> None:
     warnings.filterwarnings("ignore", message=".*does not have many workers.*")
     # About step-level logging, which this project never does (metrics are logged once per epoch).
     warnings.filterwarnings("ignore", message=".*smaller than the logging interval.*")
-    # Lightning looks for a state_dict on the loader object; our DataModules record the exact position in
-    # their own state_dict (see EpochCursor), so a resumed run does continue at the right sample.
+    # Lightning looks for a state_dict on the loader object; the DataCursor callback records the exact position
+    # in the checkpoint's data_cursor section (see EpochCursor), so a resumed run continues at the right sample.
     warnings.filterwarnings("ignore", message=".*your dataloader is not resumable.*")
     # A resumed run writes its checkpoints where it wrote them before, on purpose.
     warnings.filterwarnings("ignore", message=r".*Checkpoint directory .* exists and is not empty.*")

@@ -3,8 +3,7 @@
 The rank comes from the launcher's environment, read the way Lightning reads it (torchrun, SLURM, LSF, MPI,
 or Lightning's own launcher; see src/internals.py), so that it is known before any Trainer exists. Rank zero
 creates the run directory and puts its path in the environment before the Trainer launches the other
-processes of a DDP run, which inherit it; processes started by a cluster (srun, torchrun) do not inherit it
-and write nothing of their own.
+processes of a DDP run, which inherit it (see run_dir.py for the processes a cluster starts).
 """
 
 from __future__ import annotations

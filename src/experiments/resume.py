@@ -13,7 +13,7 @@ from src.errors import UserError
 from src.experiments.checkpoint_file import CheckpointInfo, read_checkpoint
 from src.experiments.run_dir import runs_of
 
-CONFIG = "config.json"
+CONFIG_FILE = "config.json"
 C = TypeVar("C", bound=Options)
 
 
@@ -54,15 +54,15 @@ def resumed_config(requested: C, run_dir: Path, given: frozenset[str]) -> C:
     """The saved options of the run being resumed. An option given on this command line (or in a --config file)
     must agree with the saved one, resolved as on this machine (a resumed run continues the same experiment),
     except the adjustable ones (device, progress bar, workers), which take the new value."""
-    path = Path(run_dir) / CONFIG
+    path = Path(run_dir) / CONFIG_FILE
     try:
         saved_values = json.loads(path.read_text())
     except (OSError, ValueError) as exc:
-        raise UserError(f"--resume {run_dir}: cannot read {CONFIG} ({exc})") from None
+        raise UserError(f"--resume {run_dir}: cannot read {CONFIG_FILE} ({exc})") from None
     try:
         saved = from_json(type(requested), saved_values)
     except UserError as exc:
-        raise UserError(f"--resume {run_dir}: {CONFIG}: {exc}") from None
+        raise UserError(f"--resume {run_dir}: {CONFIG_FILE}: {exc}") from None
     adjusted = {}
     for field in option_fields(type(requested)):
         if field.name not in given or not field.saved:

@@ -39,6 +39,19 @@ def create_run_dir(logdir: str | Path, experiment: str) -> Path:
             raise UserError(f"--logdir {logdir}: cannot create {candidate} ({exc.strerror})") from None
 
 
+def check_logdir(logdir: str | Path, experiment: str) -> None:
+    """That LOGDIR/<experiment>/version_N can be created, checked without creating anything: the nearest
+    existing folder on the way must be a writable directory."""
+    target = Path(logdir) / experiment
+    existing = target
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if existing.exists() and not existing.is_dir():
+        raise UserError(f"--logdir {logdir}: cannot create {target} ({existing} is not a directory)")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise UserError(f"--logdir {logdir}: cannot create {target} ({existing} is not writable)")
+
+
 def runs_of(logdir: str | Path, experiment: str) -> list[Path]:
     """The run directories of an experiment under logdir, oldest first."""
     parent = Path(logdir) / experiment
@@ -68,11 +81,13 @@ def run_directory(logdir: str | Path, experiment: str, existing: Path | None = N
     started: then it holds nothing but what the run wrote while setting up. Once training has started, a late
     user error (a full disk while writing results, say) keeps everything. An existing directory is never
     removed, and a bug keeps its directory for inspection. In a DDP run only rank zero creates the directory;
-    the other ranks get its path from the environment and create nothing.
+    the other ranks create nothing: a resumed run's ranks all use its directory, the processes Lightning
+    launches get the new one from the environment, and processes a cluster started (srun, torchrun), which
+    Lightning gives only rank zero's logger and checkpoints to write, get a placeholder path.
     """
     if not is_rank_zero():
-        shared = os.environ.get(RUN_DIR_ENV)
-        yield RunDirectory(Path(shared) if shared else Path(logdir) / experiment / "not-rank-zero", created=False)
+        shared = existing or os.environ.get(RUN_DIR_ENV) or Path(logdir) / experiment / "not-rank-zero"
+        yield RunDirectory(Path(shared), created=False)
         return
     directory = RunDirectory(Path(existing), created=False) if existing else None
     directory = directory or RunDirectory(create_run_dir(logdir, experiment), created=True)

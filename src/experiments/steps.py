@@ -15,6 +15,7 @@ gating) is the lifecycle's; an experiment only supplies these.
 
 from __future__ import annotations
 
+import dataclasses
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,7 @@ class Run:
     run_dir: Path
     results: dict
     trained: Any
+    summary: list[str] = dataclasses.field(default_factory=list)  # console blocks (Steps.summary)
 
 
 class Steps(ABC, Generic[Config, Data, Trained]):

@@ -7,30 +7,22 @@ layer table, say) is not printed again.
 
 from __future__ import annotations
 
-from src.config import Options, validate
+from src.config import Options
 from src.experiments.command import Tour
-from src.experiments.lifecycle import prepare, run_directory_line, run_prepared, tensorboard_line
+from src.experiments.lifecycle import prepare, present, run_prepared, tensorboard_line
 from src.experiments.ranks import say
 from src.experiments.steps import Run
 
 
 def run_tour(tour: Tour, cfg: Options) -> list[Run]:
-    parts = tour.parts(cfg)
-    for _, part in parts:
-        validate(part)
-    prepared = [prepare(experiment, part) for experiment, part in parts]
+    prepared = [prepare(experiment, part) for experiment, part in tour.parts(cfg)]
     printed: set[str] = set()
     runs = []
     for number, ready in enumerate(prepared, start=1):
         if number > 1:
             say()
         say(f"== {number}/{len(prepared)} {ready.experiment.name}: {ready.experiment.help} ==")
-        run = run_prepared(ready)
-        for block in ready.steps.summary(run):
-            if block not in printed:
-                say(f"\n{block}")
-                printed.add(block)
-        say(run_directory_line(run))
-        runs.append(run)
+        runs.append(run_prepared(ready))
+        present(runs[-1], printed)
     say(tensorboard_line(cfg.logdir))
     return runs

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+import pytorch_lightning as pl
+import torch
 from pytorch_lightning.callbacks import Callback, ModelCheckpoint
+from torch.utils.data import DataLoader, TensorDataset
 
 from src.callbacks import (
     CHECKPOINT_FORMAT,
@@ -20,16 +23,41 @@ from src.callbacks import (
 )
 
 
-def test_epoch_checkpoint_keeps_its_state_under_a_fixed_section_not_model_checkpoints():
-    """The docstring says so (it used to claim the two were interchangeable, which was false)."""
-    ours, theirs = EpochCheckpoint(dirpath="x", save_last=True), ModelCheckpoint(dirpath="x", save_last=True)
-    assert ours.state_key == "model_checkpoint" != theirs.state_key
-    assert "not" in EpochCheckpoint.__doc__ and "interchangeable" not in EpochCheckpoint.__doc__
+class Regression(pl.LightningModule):
+    def __init__(self) -> None:
+        super().__init__()
+        self.layer = torch.nn.Linear(2, 1)
+
+    def training_step(self, batch, batch_idx):
+        x, y = batch
+        loss = ((self.layer(x) - y) ** 2).mean()
+        self.log("loss", loss, on_epoch=True, on_step=False)
+        return loss
+
+    def configure_optimizers(self):
+        return torch.optim.SGD(self.parameters(), lr=0.1)
+
+
+def test_epoch_checkpoint_state_is_read_back_by_epoch_checkpoint_only(tmp_path, cpu_trainer):
+    """As its docstring says (it used to claim the two were interchangeable, which was false)."""
+    data = DataLoader(TensorDataset(torch.randn(8, 2), torch.randn(8, 1)), batch_size=4)
+    writer = EpochCheckpoint(dirpath=tmp_path, monitor="loss", mode="min", save_top_k=1, save_last=True)
+    cpu_trainer(max_epochs=1, callbacks=[writer], enable_checkpointing=True).fit(Regression(), data)
+    assert writer.best_model_path
+    readers = {kind: kind(dirpath=tmp_path / "more", monitor="loss") for kind in (EpochCheckpoint, ModelCheckpoint)}
+    for reader in readers.values():  # resuming a finished fit restores the callbacks and trains nothing more
+        trainer = cpu_trainer(max_epochs=1, callbacks=[reader], enable_checkpointing=True)
+        trainer.fit(Regression(), data, ckpt_path=writer.last_model_path, weights_only=True)
+    assert readers[EpochCheckpoint].best_model_path == writer.best_model_path
+    assert readers[ModelCheckpoint].best_model_path == ""  # Lightning found no section for it
+
+
+def test_two_callbacks_may_not_share_a_section():
+    with pytest.raises(TypeError, match="two callbacks keep their state in the checkpoint section 'epoch_history'"):
+        stateful_sections([EpochHistory(), EpochHistory()])
 
 
 def test_every_stateful_callback_has_a_fixed_section_and_is_listed(tmp_path, embedded):
-    import torch
-
     X, D = torch.tensor(embedded.X), torch.tensor(embedded.D)
     callbacks = [
         *checkpoint_callbacks(tmp_path, "lms", every_n_epochs=1, monitor=None),

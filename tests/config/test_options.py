@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from src.config import Machine, build, from_json, option_fields, to_json, validate
-from src.config.options import adjustable_names
 from src.errors import UserError
 from src.experiments import commands
 from src.experiments.classify.config import ClassifyConfig
@@ -72,7 +71,13 @@ def test_help_comes_from_the_docstring_under_each_field():
 
 
 def test_what_may_change_on_resume_is_declared_with_the_option():
-    assert adjustable_names(ClassifyConfig) == {"logdir", "accelerator", "progress_bar", "deterministic", "num_workers"}
+    adjustable = {field.name for field in option_fields(ClassifyConfig) if field.adjustable}
+    assert adjustable == {"logdir", "accelerator", "progress_bar", "deterministic", "num_workers"}
+
+
+def test_a_number_is_read_as_the_choice_it_spells():
+    assert build(ClassifyConfig, {"precision": 32}).precision == "32"  # YAML `precision: 32`
+    assert build(LMSConfig, {"devices": 1}).devices == "1"
 
 
 def test_resolution_fills_in_what_this_machine_will_use():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -146,10 +147,19 @@ def test_channel_statistics_need_no_float_copy_of_the_images():
 
 def test_under_ddp_each_rank_draws_its_own_augmentation():
     """Regression: every DDP process drew the same crops and flips (the per-batch seed ignored the rank).
-    Rank 0 draws exactly what a single process draws, so single-process runs are unchanged."""
-    images = datamodule(tiny_splits(), augment=True)
+    Rank 0 draws exactly what a single process drew before the fix, so single-process runs are unchanged."""
+    images = datamodule(tiny_splits(), augment=True, seed=3)
     batch = (images.splits.train[0][:16], images.splits.train[1][:16])
-    single, rank0, rank1 = (images.prepare_batch(batch, at)[0] for at in ((2, 5, 0), (2, 5, 0), (2, 5, 1)))
-    assert torch.equal(single, rank0) and not torch.equal(rank0, rank1)
-    draws = [torch.rand(4, generator=images.augment_generator(torch.device("cpu"), 2, 5, rank)) for rank in (0, 1, 2)]
-    assert len({tuple(d.tolist()) for d in draws}) == 3
+    progress = SimpleNamespace(current=SimpleNamespace(ready=5))  # the batch index Lightning is transferring
+    loop = SimpleNamespace(epoch_loop=SimpleNamespace(batch_progress=progress))
+    augmented = {}
+    for rank in (0, 1):
+        images.trainer = SimpleNamespace(training=True, current_epoch=2, global_rank=rank, fit_loop=loop)
+        augmented[rank] = images.on_after_batch_transfer(batch, 0)[0]
+    assert torch.equal(augmented[1], images.prepare_batch(batch, (2, 5, 1))[0])
+    assert not torch.equal(augmented[0], augmented[1])
+    before_the_fix = int(np.random.SeedSequence([3, 2, 5]).generate_state(1)[0])
+    rank0 = images.augment_generator(torch.device("cpu"), 2, 5, rank=0)
+    assert torch.equal(
+        torch.rand(8, generator=rank0), torch.rand(8, generator=torch.Generator().manual_seed(before_the_fix))
+    )

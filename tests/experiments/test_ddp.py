@@ -52,6 +52,14 @@ def test_other_ranks_reuse_rank_zeros_directory(tmp_path, monkeypatch):
     assert not (tmp_path / "runs").exists()  # rank 1 creates nothing
 
 
+def test_other_ranks_of_a_resumed_run_use_its_directory(tmp_path, monkeypatch):
+    monkeypatch.setenv("LOCAL_RANK", "1")
+    monkeypatch.setenv(RUN_DIR_ENV, str(tmp_path / "elsewhere"))
+    resumed = tmp_path / "runs" / "classify" / "version_2"
+    with run_directory(tmp_path / "runs", "classify", existing=resumed) as directory:
+        assert directory.path == resumed and not directory.created
+
+
 def test_rank_zero_publishes_its_directory_for_the_processes_it_launches(tmp_path, monkeypatch):
     monkeypatch.delenv(RUN_DIR_ENV, raising=False)
     import os

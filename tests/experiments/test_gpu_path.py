@@ -12,8 +12,9 @@ from torch.utils.tensorboard import SummaryWriter
 from src.callbacks.histograms import add_histogram_safely
 from src.cli import main
 from src.config import Machine
+from src.data import ImageSplits
 from src.experiments.classify.config import ClassifyConfig
-from src.experiments.classify.fit import cudnn_benchmark
+from src.experiments.classify.fit import build_classification_fit, cudnn_benchmark
 
 CPU, GPU, OLD_GPU = Machine(), Machine(cuda=True, bf16=True), Machine(cuda=True, bf16=False)
 
@@ -80,3 +81,16 @@ def test_lms_runs_on_the_gpu_in_float64(tmp_path):
     assert main(["lms", "--epochs", "2", "--accelerator", "gpu", "--logdir", str(tmp_path), "--no-progress-bar"]) == 0
     results = json.loads(next(tmp_path.glob("*/*/results.json")).read_text())
     assert results["config"]["device"].startswith("cuda")
+
+
+def test_the_classification_fit_gives_the_trainer_that_choice(tmp_path, monkeypatch):
+    monkeypatch.setattr(torch.backends.cudnn, "benchmark", torch.backends.cudnn.benchmark)  # restored afterwards
+    images = torch.zeros(4, 3, 32, 32, dtype=torch.uint8), torch.zeros(4, dtype=torch.int64)
+    splits = ImageSplits("tiny", "test", tuple("0123456789"), images, images, images)
+    try:
+        for deterministic, expected in ((False, True), (True, False)):
+            cfg = ClassifyConfig(deterministic=deterministic).resolved(CPU)
+            build_classification_fit(cfg, splits, tmp_path / "runs" / "x" / "version_0", GPU)  # as on a GPU
+            assert torch.backends.cudnn.benchmark is expected  # Lightning sets it from Trainer(benchmark=...)
+    finally:
+        torch.use_deterministic_algorithms(False)

@@ -159,3 +159,14 @@ def test_an_option_from_a_config_file_is_checked_against_the_resumed_run(tmp_pat
     argv = ["lms", "--resume", "last", "--config", str(tmp_path / "run.yaml"), "--logdir", str(tmp_path), *QUIET]
     assert main(argv) == 2
     assert "--lr: 0.1 differs from the run being resumed (0.005)" in capsys.readouterr().err
+
+
+def test_a_resumed_runs_saved_options_must_run_on_this_machine(tmp_path, capsys, interrupt_at):
+    """The saved options are resolved here too: a run saved for a GPU is not handed to Lightning on a CPU."""
+    _interrupted_lms_run(tmp_path, interrupt_at)
+    capsys.readouterr()
+    config = tmp_path / "lms" / "version_0" / "config.json"
+    config.write_text(json.dumps(json.loads(config.read_text()) | {"accelerator": "gpu"}))
+    assert main(["lms", "--resume", "last", "--logdir", str(tmp_path), *QUIET]) == 2
+    assert "its saved option --accelerator gpu: no CUDA GPU was found on this machine" in capsys.readouterr().err
+    assert main(["lms", "--resume", "last", "--accelerator", "cpu", "--logdir", str(tmp_path), *QUIET]) == 0

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Literal
 
 from src.config import AtLeast, Distinct, Finite, Machine, Metavar, Options, Positive, ResumeOptions, RunOptions
 from src.config.device import canonical_precision
+from src.config.paths import check_regression_file
 from src.errors import UserError
 
 COURSE_W0 = (0.53, 0.20, 0.10)  # the course's initial weights (bias, x1, x2)
@@ -24,6 +26,11 @@ class LMSDataOptions(Options):
     data: Annotated[str, Metavar("PATH")] = "embedded"
     """regression data: .mat or .npz with X (N x (p+1), first column ones) and D (N x 1), or .csv (header row;
     feature columns, then the target); 'embedded' is the course-style dataset in src/data/assets/lms_dataset.mat"""
+
+    def check(self) -> None:
+        super().check()
+        if self.data != "embedded":
+            check_regression_file(Path(self.data))
 
 
 @dataclass(frozen=True)

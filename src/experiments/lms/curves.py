@@ -4,11 +4,13 @@ the figures: how close each rate came to the Wiener MSE, when, and what its curv
 from __future__ import annotations
 
 import itertools
+import math
 
 REFERENCE_LR = 0.005  # the course's rate: the LMS run the report details
 WITHIN = 0.10  # "converged" = MSE within 10 % of the attainable level
 NEGLIGIBLE = 1e-12  # relative to mean(d**2): below this an MSE is rounding error (see DivergenceDetector)
-TREND = 1e-3  # relative change per epoch below which a curve counts as settled
+TREND = 1e-3  # relative change per epoch below which a curve may count as settled
+SETTLED_WITHIN = 0.01  # ... if what the coming epochs can still change is below this fraction of the MSE
 DIVERGED, RISING, OSCILLATING, IMPROVING, SETTLED = "diverged", "rising", "oscillating", "improving", "settled"
 
 
@@ -41,35 +43,49 @@ def first_epoch_within(run: dict, level: float, tolerance: float = WITHIN) -> in
     return None
 
 
+def remaining_change(curve: list[float]) -> float | None:
+    """The change still to come, relative to the last value, if the last two changes go on shrinking
+    geometrically (as in-order epochs converge); inf when they grow, None when they alternate in sign."""
+    if len(curve) < 3:
+        return None
+    before, last = curve[-2] - curve[-3], curve[-1] - curve[-2]
+    if last == 0:
+        return 0.0
+    if before == 0 or last / before < 0:
+        return None
+    ratio = last / before
+    return math.inf if ratio >= 1 else abs(last * ratio / (1 - ratio)) / curve[-1]
+
+
 def trend(run: dict, level: float) -> str:
-    """What the curve does at the end: diverged, rising, oscillating (the last changes alternate in sign),
-    improving (still falling) or settled (last change below TREND, relative, or at the attainable `level`,
-    where what is left is noise)."""
+    """What the curve does at the end: diverged; settled (at the attainable `level`, where what is left is
+    noise, or changing by less than TREND per epoch with less than SETTLED_WITHIN still to come); oscillating
+    (the last changes alternate in sign); else improving (falling) or rising."""
     if run["diverged_epoch"] is not None:
         return DIVERGED
     curve = [v for v in run["mse"] if v is not None]
     if curve[-1] <= (1.0 + WITHIN) * level:
         return SETTLED
     changes = [(b - a) / a if a > 0 else 0.0 for a, b in itertools.pairwise(curve[-4:])]
+    if not changes:
+        return SETTLED
     significant = [c for c in changes if abs(c) > TREND]
     if len(significant) >= 2 and len(significant) == len(changes):
         if all(x * y < 0 for x, y in itertools.pairwise(significant)):
             return OSCILLATING
-    if not changes or abs(changes[-1]) <= TREND:
-        return SETTLED
+    if abs(changes[-1]) <= TREND:
+        still = remaining_change(curve)
+        if still is None or still <= SETTLED_WITHIN:  # None: a fluctuation around where it has settled
+            return SETTLED
     return RISING if changes[-1] > 0 else IMPROVING
 
 
-def envelope(run: dict) -> str:
-    """For an oscillating curve: 'growing', 'shrinking' or 'steady', comparing each of the last two values with
-    the value two epochs before it (the same phase of the oscillation)."""
+def two_epoch_factor(run: dict) -> float | None:
+    """For an oscillating curve: by how much the MSE is multiplied every two epochs (the same phase of the
+    oscillation), the geometric mean over the last four epochs; None when there are too few."""
     curve = [v for v in run["mse"] if v is not None][-4:]
     ratios = [b / a for a, b in zip(curve, curve[2:], strict=False) if a > 0]
-    if ratios and all(ratio > 1 + TREND for ratio in ratios):
-        return "growing"
-    if ratios and all(ratio < 1 - TREND for ratio in ratios):
-        return "shrinking"
-    return "steady"
+    return math.prod(ratios) ** (1 / len(ratios)) if ratios else None
 
 
 def reference_run(results: dict) -> dict | None:

@@ -1,6 +1,6 @@
 """The interpretation in an LMS report: sentences about speed, accuracy and stability, each one chosen by a
-number of this run (tests/experiments/test_lms_interpretation.py checks them near r_crit, on noiseless data
-and where 2/lambda_max lies below r_crit)."""
+number of this run (tests/experiments/test_lms_interpretation.py checks them near r_crit, on noiseless data,
+either side of 2/lambda_max, and on constructed curves)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from src.experiments.lms.curves import (
     SETTLED,
     WITHIN,
     attainable,
-    envelope,
     exact_fit,
     final_mse,
     first_epoch_within,
@@ -21,7 +20,11 @@ from src.experiments.lms.curves import (
     prediction_label,
     relative,
     trend,
+    two_epoch_factor,
 )
+from src.experiments.wording import count
+
+NEAR = 0.05  # a rate within 5 % of r_crit is "near the threshold"
 
 
 def interpretation(results: dict) -> list[str]:
@@ -42,12 +45,20 @@ def interpretation(results: dict) -> list[str]:
     fast = [(lr, epoch) for lr, epoch in reached.items() if epoch is not None]
     if fast:
         needed = ", ".join(f"r = {lr:g}: {epoch}" for lr, epoch in fast)
-        monotone = all(b <= a for (_, a), (_, b) in itertools.pairwise(fast))
-        lead = "Larger steps get there sooner. " if monotone and len(fast) > 1 else ""
+        sooner = len(fast) > 1 and all(b < a for (_, a), (_, b) in itertools.pairwise(fast))
+        lead = "Larger steps get there sooner. " if sooner else ""
         text.append(f"**Speed.** {lead}Epochs until the MSE is {target}: {needed}.")
     for run in runs:
-        if run["diverged_epoch"] is None and reached[run["lr"]] is None:
-            text.append(_unconverged(run, results, epochs, target))
+        if run["diverged_epoch"] is not None:
+            continue
+        state = trend(run, level)
+        if reached[run["lr"]] is None:
+            text.append(_unconverged(run, results, epochs, state))
+        elif state in (RISING, OSCILLATING):
+            text.append(
+                f"r = {run['lr']:g} was {target} at epoch {reached[run['lr']]}, but at the end its MSE is "
+                f"{'rising' if state == RISING else 'oscillating'} again ({_values(run)} over the last epochs)."
+            )
 
     stable = [run for run in runs if run["diverged_epoch"] is None]
     if len(stable) > 1 and not exact:
@@ -65,17 +76,16 @@ def interpretation(results: dict) -> list[str]:
         )
     text += _theory_sentences(results["theory"])
 
-    settled_fast = [(lr, epoch) for lr, epoch in fast if trend(_run_at(runs, lr), level) in (SETTLED, IMPROVING)]
-    if settled_fast:
-        lr, epoch = min(settled_fast, key=lambda pair: (pair[1], final_mse(_run_at(runs, pair[0]))))
+    calm = [(lr, epoch) for lr, epoch in fast if trend(_run_at(runs, lr), level) in (SETTLED, IMPROVING)]
+    if calm:
+        lr, epoch = min(calm, key=lambda pair: (pair[1], final_mse(_run_at(runs, pair[0]))))
         end = _level_text(results, final_mse(_run_at(runs, lr)))
         text.append(
-            f"**Trade-off.** In this run r = {lr:g} is the best compromise: {target} after {epoch} epoch(s), "
+            f"**Trade-off.** In this run r = {lr:g} is the best compromise: {target} after {count(epoch, 'epoch')}, "
             f"{end} at the end."
         )
     mismatches = [run for run in runs if run["predicted_stable"] != (run["diverged_epoch"] is None)]
-    for run in mismatches:
-        text.append(_mismatch(run, results, epochs))
+    text += [_mismatch(run, results, epochs) for run in mismatches]
     if not mismatches:
         text.append("Every rate did what the theory predicted.")
     if results["config"]["shuffle"]:
@@ -92,33 +102,39 @@ def _level_text(results: dict, value: float) -> str:
     return f"MSE {value:.3g}" if ratio is None else f"{ratio:.3g} x MSE*"
 
 
-def _last(run: dict, count: int = 4) -> list[float]:
-    return [v for v in run["mse"] if v is not None][-count:]
+def _values(run: dict, count: int = 4) -> str:
+    return ", ".join(f"{v:.3g}" for v in [v for v in run["mse"] if v is not None][-count:])
 
 
-def _unconverged(run: dict, results: dict, epochs: int, target: str) -> str:
+def _versus_critical(lr: float, results: dict) -> str:
+    critical = results["theory"]["lr_critical"]
+    if critical is None:
+        return ""
+    return f"; r is {_percent_from(lr, critical)} {'below' if lr < critical else 'above'} r_crit = {critical:.4g}"
+
+
+def _percent_from(lr: float, critical: float) -> str:
+    return f"{100 * abs(lr / critical - 1):.2g} %"
+
+
+def _unconverged(run: dict, results: dict, epochs: int, state: str) -> str:
     """Why a stable rate did not get to the target, from what its curve did at the end."""
     lr, end = run["lr"], _level_text(results, final_mse(run))
-    state = trend(run, attainable(results))
     if state == IMPROVING:
-        return f"r = {lr:g} is too slow for {epochs} epochs: its MSE is still falling and ends at {end}."
+        return f"r = {lr:g} is too slow for {count(epochs, 'epoch')}: its MSE is still falling and ends at {end}."
     if state == RISING:
-        values = ", ".join(f"{v:.3g}" for v in _last(run))
         return (
-            f"r = {lr:g} did not converge: its MSE is rising at the end ({values} over the last epochs), although "
-            f"it stayed below the divergence threshold in {epochs} epochs."
+            f"r = {lr:g} did not converge: its MSE is rising at the end ({_values(run)} over the last epochs), "
+            f"although it stayed below the divergence threshold in {count(epochs, 'epoch')}"
+            f"{_versus_critical(lr, results)}."
         )
     if state == OSCILLATING:
-        values = ", ".join(f"{v:.3g}" for v in _last(run))
-        where = {
-            "growing": "while growing: it is just beyond the edge of stability, where each in-order epoch "
-            "amplifies the error a little",
-            "shrinking": "while shrinking slowly: it is just inside the edge of stability, where each in-order "
-            "epoch barely shrinks the error",
-            "steady": "without settling: it is at the edge of stability",
-        }[envelope(run)]
-        return f"r = {lr:g} oscillates from epoch to epoch ({values} over the last epochs) {where}."
-    assert state == SETTLED
+        factor = two_epoch_factor(run)
+        change = "" if factor is None else f"; every two epochs it is multiplied by about {factor:.3g}"
+        return (
+            f"r = {lr:g} oscillates from epoch to epoch ({_values(run)} over the last epochs){change}"
+            f"{_versus_critical(lr, results)}."
+        )
     noise = (
         ""
         if exact_fit(results)
@@ -130,12 +146,17 @@ def _unconverged(run: dict, results: dict, epochs: int, target: str) -> str:
     return f"**Accuracy.** r = {lr:g} settles at {end}{noise}."
 
 
+def _compare(value: float, name: str, critical: float) -> str:
+    if value == critical:
+        return f"{name} equals r_crit"
+    return f"{name} lies {'above' if value > critical else 'below'} r_crit"
+
+
 def _theory_sentences(theory: dict) -> list[str]:
     critical, lam, tr = theory["lr_critical"], theory["lr_bound_lambda_max"], theory["lr_bound_trace"]
     if critical is None:
-        return (
-            [f"r_crit is not known for this data ({theory['lr_critical_note']})."] if theory["lr_critical_note"] else []
-        )
+        note = theory["lr_critical_note"]
+        return [f"r_crit is not known for this data ({note})."] if note else []
     sentences = [f"The exact in-order threshold is r_crit = {critical:.4g}."]
     if critical < lam:
         sentences.append(
@@ -144,13 +165,14 @@ def _theory_sentences(theory: dict) -> list[str]:
         )
     else:
         sentences.append(
-            f"Here r_crit lies above 2/lambda_max = {lam:.4g}: the in-order epoch map still contracts beyond the "
-            "bound of the averaged update."
+            f"Here {_compare(lam, '2/lambda_max', critical).replace('2/lambda_max', f'2/lambda_max = {lam:.4g}')}: "
+            "the in-order epoch map still contracts up to r_crit, beyond the bound of the averaged update."
         )
+    bound = _compare(tr, f"2/trace(R) = {tr:.4g}", critical)
     if tr <= critical:
-        sentences.append(f"2/trace(R) = {tr:.4g} is below r_crit: a conservative bound on this data.")
+        sentences.append(f"{bound}: a conservative bound on this data.")
     else:
-        sentences.append(f"2/trace(R) = {tr:.4g} is above r_crit: not a safe bound for in-order epochs on this data.")
+        sentences.append(f"{bound}: not a safe bound for in-order epochs on this data.")
     return sentences
 
 
@@ -158,14 +180,20 @@ def _mismatch(run: dict, results: dict, epochs: int) -> str:
     lr = run["lr"]
     outcome = outcome_label(run, attainable(results))
     head = f"Prediction and outcome differ for r = {lr:g} ({prediction_label(run)} predicted, {outcome})"
-    if run["predicted_stable"]:
-        return head + ": a transient grew past 1e6 x the initial MSE before the contraction took over."
-    state = trend(run, attainable(results))
-    if state == RISING:
-        return head + f": its MSE grows, but too slowly to pass 1e6 x the initial MSE within {epochs} epochs."
     critical = results["theory"]["lr_critical"]
-    closeness = f" (r is {abs(lr / critical - 1):.1%} from r_crit)" if critical else ""
-    return head + (
-        f": it did not diverge within {epochs} epochs{closeness}; near the threshold an epoch changes the error "
-        "by a factor close to 1, so divergence would take many more epochs."
-    )
+    shuffled = " (samples were shuffled; r_crit describes file order)" if results["config"]["shuffle"] else ""
+    if run["predicted_stable"]:
+        where = f"r < r_crit = {critical:.4g}" if critical else "r < 2/trace(R)"
+        return (
+            f"{head}: {where}, so the epochs should contract in the long run, yet the MSE passed 1e6 x the initial "
+            f"MSE by epoch {run['diverged_epoch']}{shuffled}."
+        )
+    if trend(run, attainable(results)) == RISING:
+        return head + f": its MSE grows, but too slowly to pass 1e6 x the initial MSE within {count(epochs, 'epoch')}."
+    if critical and abs(lr / critical - 1) < NEAR:
+        return head + (
+            f": it did not diverge within {count(epochs, 'epoch')} (r is {_percent_from(lr, critical)} from r_crit); "
+            "near the threshold an epoch changes the error by a factor close to 1, so divergence would take many more "
+            "epochs."
+        )
+    return head + f": it did not diverge within {count(epochs, 'epoch')} although r > r_crit{shuffled}."

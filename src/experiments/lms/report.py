@@ -16,6 +16,7 @@ from src.experiments.lms.curves import (
     relative,
 )
 from src.experiments.lms.interpretation import interpretation
+from src.experiments.wording import count
 
 R_CRIT_LABEL = "r_crit (in-order epochs, spectral radius of prod_k (I - r x_k x_k^T) = 1)"
 
@@ -80,7 +81,7 @@ def render_lms_report(results: dict, figures: dict[str, FigureFile]) -> str:
         f"- file: `{data['path']}`",
         f"- {data['n_samples']} samples, p = {data['n_features']} feature(s) (+ the ones column), "
         f"W0 = {_vector(config['w0'])}",
-        f"- {order}, {epochs} epochs, precision {config['precision']} on {config['device']}",
+        f"- {order}, {count(epochs, 'epoch')}, precision {config['precision']} on {config['device']}",
         "",
         "## Wiener solution",
         f"- W* = {_vector(wiener['w'])}",
@@ -93,7 +94,7 @@ def render_lms_report(results: dict, figures: dict[str, FigureFile]) -> str:
         ratio = relative(results, final_mse(reference))
         lines += [
             f"## LMS at r = {reference['lr']:g}",
-            f"- w after {len(reference['mse']) - 1} epochs = {_vector(reference['w'])}",
+            f"- w after {count(len(reference['mse']) - 1, 'epoch')} = {_vector(reference['w'])}",
             f"- MSE = {final_mse(reference):.6g}" + ("" if ratio is None else f" = {ratio:.4g} x MSE*"),
             f"- ||w - W*|| = {math.dist(reference['w'], wiener['w']):.4g}",
             f"- first epoch {sweep_header(results)[3].removeprefix('epoch ')}: "
@@ -124,7 +125,7 @@ def render_lms_report(results: dict, figures: dict[str, FigureFile]) -> str:
         if figure.path is None:
             lines.append(f"- {figure.title}: {figure.note}")
         else:
-            lines += ["", f"![{figure.title}]({figure.path})"] + ([f"*{figure.note}*"] if figure.note else [])
+            lines += ["", f"![{figure.title}]({figure.path})"] + ([f"({figure.note})"] if figure.note else [])
     lines += ["", "## Interpretation", ""]
     lines += [f"- {sentence}" for sentence in interpretation(results)]
     return "\n".join(lines) + "\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from src.analysis import LayerTable
 from src.analysis.zero_init import ZeroInitStudy
 from src.experiments.figures import FigureFile
+from src.experiments.wording import count
 
 
 def _frac(value: float) -> str:
@@ -43,7 +44,7 @@ def still_zero_sentence(still_zero: dict[str, bool], epochs: int) -> str:
     frozen = [layer for layer, zero in still_zero.items() if zero]
     moved = [layer for layer, zero in still_zero.items() if not zero]
     layers = ", ".join(frozen) or "no layer"
-    text = f"Measured after {epochs} epochs of training from zero: the weights of {layers} are still exactly 0"
+    text = f"Measured after {count(epochs, 'epoch')} of training from zero: the weights of {layers} are still exactly 0"
     return text + (f"; only {', '.join(moved)} moved." if moved else ".")
 
 
@@ -97,7 +98,7 @@ def render_simplenn_report(
         still_zero_sentence(training["zero_init_weights_still_zero"], training["epochs"]),
         "",
         "## Training from default init vs zero init",
-        f"The classifier (SimpleNN without its final ReLU, see `classify`) trained for {epochs} epochs on "
+        f"The classifier (SimpleNN without its final ReLU, see `classify`) trained for {count(epochs, 'epoch')} on "
         f"{training['data']['name']} ({training['data']['sizes']['train']:,} training images) from both starts, "
         f"same data order and optimizer: validation accuracy {_frac(final['default_init'])} from the default init "
         f"and {_frac(final['zero_init'])} from zero weights (the largest class is {_frac(training['chance_accuracy'])} "
