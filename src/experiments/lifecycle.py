@@ -23,7 +23,7 @@ import pytorch_lightning as pl
 
 from src.atomic import write_atomic, write_results
 from src.callbacks.checkpointing import CHECKPOINTS, INTERRUPTED
-from src.config import Options, to_json, validate
+from src.config import Machine, Options, to_json, validate
 from src.errors import RunInterrupted, UserError
 from src.experiments.command import Experiment
 from src.experiments.figures import FigureSink
@@ -44,6 +44,7 @@ class Prepared:
     experiment: Experiment
     steps: Steps
     config: Options
+    machine: Machine
     resume: Resume | None
     data: Any
 
@@ -61,7 +62,7 @@ def prepare(experiment: Experiment, cfg: Options, given: frozenset[str] = frozen
     validate(cfg)
     check_logdir(cfg.logdir, experiment.name)
     steps = experiment.load()
-    return Prepared(experiment, steps, cfg, resume, steps.prepare(cfg))
+    return Prepared(experiment, steps, cfg, machine, resume, steps.prepare(cfg))
 
 
 def run_prepared(prepared: Prepared) -> Run:
@@ -73,7 +74,7 @@ def run_prepared(prepared: Prepared) -> Run:
         if resume is None and rank_zero:
             write_atomic(directory.path / CONFIG_FILE, json.dumps(to_json(cfg), indent=2) + "\n")
         pl.seed_everything(cfg.seed, workers=True, verbose=False)
-        context = RunContext(experiment.name, directory, detect_machine(), resume)
+        context = RunContext(experiment.name, directory, prepared.machine, resume)
         trained = steps.train(cfg, prepared.data, context)
         stop = context.interruption
         results = {
