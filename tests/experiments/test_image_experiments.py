@@ -58,6 +58,7 @@ def test_classify_writes_files_and_tensorboard(classified):
     report = (run_dir / "report.md").read_text()
     assert f"**Test accuracy {100 * results['test']['acc']:.2f} %**" in report
     assert "without the ReLU after fc2" in report
+    assert f"- adam (lr {results['config']['lr']:g}, weight decay" in report  # no momentum: adam has none
 
 
 @pytest.mark.parametrize("writer", [write_cifar_py, write_cifar_bin], ids=["python", "binary"])

@@ -34,7 +34,7 @@ def render_classify_report(results: dict, table: LayerTable, figures: dict[str, 
     )
     mean = [round(v, 4) for v in config["normalization"]["mean"]]
     std = [round(v, 4) for v in config["normalization"]["std"]]
-    momentum = f", momentum {config['momentum']:g}" if config["momentum"] is not None else ""
+    momentum = f", momentum {config['momentum']:g}" if config["optimizer"] == "sgd" else ""  # adam has none
     if test is not None:
         headline = (
             f"**Test accuracy {_pct(test['acc'])}** (loss {test['loss']:.4f}) of the best epoch: validation "
