@@ -195,3 +195,16 @@ def test_bounds_equal_to_r_crit_are_called_equal():
     theory = {**THEORY, "lr_bound_lambda_max": 0.7, "lr_bound_trace": 0.7}
     text = said(results_of(run_of(0.1, [1e-2, 1e-4, 1e-4]), theory=theory))
     assert "2/lambda_max = 0.7 equals r_crit" in text and "2/trace(R) = 0.7 equals r_crit" in text
+
+
+def test_a_curve_that_changes_direction_irregularly_fluctuates_it_is_not_rising():
+    curve = [4.1, 9.1e-4, 3.4e-4, 9.3e-4, 3.2e-4, 1.7e-4, 3.0e-4]  # a shuffled r = 0.5: down, down, up
+    results = results_of(run_of(0.5, curve), shuffle=True)
+    text = said(results)
+    assert "r = 0.5 fluctuates from epoch to epoch" in text and "another order" in text
+    assert "rising" not in text and "oscillates" not in text
+
+
+def test_the_report_names_the_target_of_the_first_epoch_line(tmp_path):
+    _, report, _ = run_report(tmp_path, "lms", "--epochs", "3")
+    assert "- first epoch within 10 % of MSE*: " in report

@@ -12,6 +12,7 @@ NEGLIGIBLE = 1e-12  # relative to mean(d**2): below this an MSE is rounding erro
 TREND = 1e-3  # relative change per epoch below which a curve may count as settled
 SETTLED_WITHIN = 0.01  # ... if what the coming epochs can still change is below this fraction of the MSE
 DIVERGED, RISING, OSCILLATING, IMPROVING, SETTLED = "diverged", "rising", "oscillating", "improving", "settled"
+FLUCTUATING = "fluctuating"
 
 
 def exact_fit(results: dict) -> bool:
@@ -60,7 +61,8 @@ def remaining_change(curve: list[float]) -> float | None:
 def trend(run: dict, level: float) -> str:
     """What the curve does at the end: diverged; settled (at the attainable `level`, where what is left is
     noise, or changing by less than TREND per epoch with less than SETTLED_WITHIN still to come); oscillating
-    (the last changes alternate in sign); else improving (falling) or rising."""
+    (the last changes alternate in sign); fluctuating (they change sign, but not alternately: a shuffled order,
+    or a transient); else improving (falling) or rising."""
     if run["diverged_epoch"] is not None:
         return DIVERGED
     curve = [v for v in run["mse"] if v is not None]
@@ -73,6 +75,8 @@ def trend(run: dict, level: float) -> str:
     if len(significant) >= 2 and len(significant) == len(changes):
         if all(x * y < 0 for x, y in itertools.pairwise(significant)):
             return OSCILLATING
+        if len({change > 0 for change in significant}) == 2:
+            return FLUCTUATING
     if abs(changes[-1]) <= TREND:
         still = remaining_change(curve)
         if still is None or still <= SETTLED_WITHIN:  # None: a fluctuation around where it has settled

@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 
 from src.experiments.lms.curves import (
+    FLUCTUATING,
     IMPROVING,
     OSCILLATING,
     RISING,
@@ -127,6 +128,12 @@ def _unconverged(run: dict, results: dict, epochs: int, state: str) -> str:
             f"r = {lr:g} did not converge: its MSE is rising at the end ({_values(run)} over the last epochs), "
             f"although it stayed below the divergence threshold in {count(epochs, 'epoch')}"
             f"{_versus_critical(lr, results)}."
+        )
+    if state == FLUCTUATING:
+        shuffled = " (each epoch visits the samples in another order)" if results["config"]["shuffle"] else ""
+        return (
+            f"r = {lr:g} fluctuates from epoch to epoch ({_values(run)} over the last epochs) without a settled "
+            f"trend{shuffled}; it ends at {end}."
         )
     if state == OSCILLATING:
         factor = two_epoch_factor(run)

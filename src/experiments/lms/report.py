@@ -97,7 +97,7 @@ def render_lms_report(results: dict, figures: dict[str, FigureFile]) -> str:
             f"- w after {count(len(reference['mse']) - 1, 'epoch')} = {_vector(reference['w'])}",
             f"- MSE = {final_mse(reference):.6g}" + ("" if ratio is None else f" = {ratio:.4g} x MSE*"),
             f"- ||w - W*|| = {math.dist(reference['w'], wiener['w']):.4g}",
-            f"- first epoch {sweep_header(results)[3].removeprefix('epoch ')}: "
+            f"- first epoch {'at rounding level' if exact_fit(results) else 'within 10 % of MSE*'}: "
             f"{'not reached' if within is None else within}",
             "",
         ]
