@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytorch_lightning as pl
 import torch
@@ -12,6 +13,7 @@ from pytorch_lightning.utilities import rank_zero_warn
 from torch import nn
 
 from src.callbacks.layer_summary_callback import summarised_model
+from src.callbacks.subrun_writers import close_writers, open_subrun_writers
 
 HISTOGRAM_BINS = 64
 
@@ -57,30 +59,57 @@ class Histograms(Callback):
     def on_fit_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         # The initial weights, once: a resumed fit (started from a checkpoint) wrote them when it first started.
         # (At this point a resumed fit has its weights back but not yet its epoch counter.)
-        if self._writer is not None and trainer.ckpt_path is None:
+        if trainer.ckpt_path is None:
             self._write_weights(pl_module, step=0)
 
     def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         epoch = trainer.current_epoch + 1
-        if self._writer is not None and epoch % self.weight_every_n_epochs == 0:
+        if epoch % self.weight_every_n_epochs == 0:
             self._write_weights(pl_module, step=epoch)
 
     def on_before_optimizer_step(
         self, trainer: pl.Trainer, pl_module: pl.LightningModule, optimizer: torch.optim.Optimizer
     ) -> None:
         # global_step counts finished optimizer steps, so this is update number global_step (0-based).
-        if self._writer is None or trainer.global_step % self.grad_every_n_steps:
+        if trainer.global_step % self.grad_every_n_steps:
             return
-        for suffix, param in layer_parameters(summarised_model(pl_module)):
-            if param.grad is not None:
-                self.write(f"grads/{suffix}", param.grad, trainer.global_step)
+        for writer, model in self.targets(pl_module):
+            for suffix, param in layer_parameters(model):
+                if param.grad is not None:
+                    add_histogram_safely(writer, f"grads/{suffix}", param.grad, trainer.global_step, self._reported)
+
+    def targets(self, pl_module: pl.LightningModule) -> list[tuple[object, nn.Module]]:
+        """(writer, model) pairs to draw: the module's network in the trainer's TensorBoard run (none off rank
+        zero or without a TensorBoard logger)."""
+        return [] if self._writer is None else [(self._writer, summarised_model(pl_module))]
 
     def _write_weights(self, pl_module: pl.LightningModule, step: int) -> None:
-        for suffix, param in layer_parameters(summarised_model(pl_module)):
-            self.write(f"weights/{suffix}", param, step)
+        for writer, model in self.targets(pl_module):
+            for suffix, param in layer_parameters(model):
+                add_histogram_safely(writer, f"weights/{suffix}", param, step, self._reported)
 
-    def write(self, tag: str, values: torch.Tensor, step: int) -> None:
-        add_histogram_safely(self._writer, tag, values, step, self._reported)
+
+class MemberHistograms(Histograms):
+    """Histograms of every active member of a StackClassifier, member `names[k]` in the sub-run
+    `directory/names[k]` (next to its curves, see MemberCurves): the members' distributions overlay in
+    TensorBoard's Histograms tab."""
+
+    def __init__(self, names: list[str], directory: Path, weight_every_n_epochs: int, grad_every_n_steps: int):
+        super().__init__(weight_every_n_epochs, grad_every_n_steps)
+        self.names, self.directory = list(names), Path(directory)
+        self._writers: dict = {}
+
+    def setup(self, trainer: pl.Trainer, pl_module: pl.LightningModule, stage: str) -> None:
+        if stage == "fit" and not self._writers:
+            self._writers = open_subrun_writers(trainer, self.names, "MemberHistograms", base=self.directory)
+
+    def teardown(self, trainer: pl.Trainer, pl_module: pl.LightningModule, stage: str) -> None:
+        close_writers(self._writers)
+
+    def targets(self, pl_module: pl.LightningModule) -> list[tuple[object, nn.Module]]:
+        if not self._writers:
+            return []
+        return [(self._writers[self.names[k]], pl_module.members[k]) for k in pl_module.active_members]
 
 
 def add_histogram_safely(writer: object, tag: str, values: torch.Tensor, step: int, reported: set[str]) -> None:

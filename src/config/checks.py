@@ -55,15 +55,17 @@ class Finite(Check):
 
 @dataclass(frozen=True)
 class InRange(Check):
-    """low <= value <= high (or < high with `open_high`), described as the user should read it."""
+    """low <= value <= high (< with `open_low` / `open_high`), described as the user should read it."""
 
     low: float
     high: float
     text: str  # e.g. "0 .. 2**32 - 1" or "[0, 1)"
     open_high: bool = False
+    open_low: bool = False
 
     def problem(self, value: Any) -> str | None:
-        inside = self.low <= value and (value < self.high if self.open_high else value <= self.high)
+        above = self.low < value if self.open_low else self.low <= value
+        inside = above and (value < self.high if self.open_high else value <= self.high)
         return None if inside else f"must be in {self.text}, got {_shown(value)}"
 
 
@@ -74,7 +76,7 @@ class Distinct(Check):
     def problem(self, value: Any) -> str | None:
         if len(set(value)) == len(value):
             return None
-        return f"each value may appear once, got {', '.join(f'{v:g}' for v in value)}"
+        return f"each value may appear once, got {', '.join(_shown(v) for v in value)}"
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,7 @@ class NotSaved:
 
 
 def _shown(value: Any) -> str:
-    return str(value) if isinstance(value, int) else f"{value:g}"
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def problems(checks: tuple[Check, ...], value: Any) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -49,16 +50,34 @@ class ImageDataModule(CursorCheckpointing, pl.LightningDataModule):
     """
 
     def __init__(
-        self, splits: ImageSplits, batch_size: int, num_workers: int, augment: bool, seed: int, on_device: bool
+        self,
+        splits: ImageSplits,
+        batch_size: int,
+        num_workers: int,
+        augment: bool,
+        seed: int,
+        on_device: bool,
+        *,
+        eval_batch_size: int | None = None,
+        normalization: tuple[Sequence[float], Sequence[float]] | None = None,
     ) -> None:
+        """`eval_batch_size`: batches of validation and test (default: `batch_size`); `normalization`: a fixed
+        (mean, std) per channel, of pixel values / 255 (default: the training split's own statistics)."""
         super().__init__()
         self.splits = splits
         self.on_device = on_device
         self.batch_size = batch_size
+        self.eval_batch_size = eval_batch_size or batch_size
         self.num_workers = num_workers
         self.augment = augment
         self.seed = seed
-        self.mean, self.std = channel_statistics(splits.train[0])  # (C,), (C,) of pixel values / 255
+        if normalization is None:
+            self.mean, self.std = channel_statistics(splits.train[0])  # (C,), (C,) of pixel values / 255
+        else:
+            self.mean, self.std = (torch.tensor(values, dtype=torch.float32) for values in normalization)
+            channels = splits.image_shape[0]
+            if self.mean.shape != (channels,) or self.std.shape != (channels,):
+                raise ValueError(f"normalization needs {channels} means and stds, got {normalization}")
         self.shuffle_generator = torch.Generator().manual_seed(seed)
         self._train_sampler: EpochBatchSampler | None = None
 
@@ -86,9 +105,8 @@ class ImageDataModule(CursorCheckpointing, pl.LightningDataModule):
             return DataLoader(TensorImages(*split), batch_sampler=self._train_sampler, **options)
         # Evaluation, or DDP, where Lightning shards the data with a DistributedSampler seeded like this run.
         generator = self.shuffle_generator if shuffle else None
-        return DataLoader(
-            TensorImages(*split), batch_size=self.batch_size, shuffle=shuffle, generator=generator, **options
-        )
+        batch_size = self.batch_size if shuffle else self.eval_batch_size
+        return DataLoader(TensorImages(*split), batch_size=batch_size, shuffle=shuffle, generator=generator, **options)
 
     def train_dataloader(self) -> DataLoader:
         return self._loader(self.splits.train, shuffle=True)
@@ -124,12 +142,19 @@ class ImageDataModule(CursorCheckpointing, pl.LightningDataModule):
         return (images - mean[:, None, None]) / std[:, None, None], labels
 
     def on_after_batch_transfer(self, batch: Any, dataloader_idx: int) -> Any:
-        # Only raw pixel batches are transformed; Lightning also sends other inputs through this hook (e.g. the
-        # model's example_input_array for its summary), which pass unchanged.
-        if not (isinstance(batch, (tuple, list)) and len(batch) == 2 and batch[0].dtype == torch.uint8):
+        if not is_pixel_batch(batch):
             return batch
-        augment_at = None
-        if self.augment and self.trainer is not None and self.trainer.training:
-            trainer = self.trainer
-            augment_at = (trainer.current_epoch, batch_being_transferred(trainer), trainer.global_rank)
-        return self.prepare_batch(batch, augment_at)
+        return self.prepare_batch(batch, self.training_position() if self.augment else None)
+
+    def training_position(self) -> tuple[int, int, int] | None:
+        """(epoch, batch index, global rank) of the training batch being transferred; None outside training."""
+        trainer = self.trainer
+        if trainer is None or not trainer.training:
+            return None
+        return trainer.current_epoch, batch_being_transferred(trainer), trainer.global_rank
+
+
+def is_pixel_batch(batch: Any) -> bool:
+    """A raw (uint8 images, labels) batch. Lightning also sends other inputs through on_after_batch_transfer
+    (e.g. the model's example_input_array for its summary), which pass unchanged."""
+    return isinstance(batch, (tuple, list)) and len(batch) == 2 and batch[0].dtype == torch.uint8

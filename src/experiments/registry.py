@@ -12,6 +12,8 @@ PACKAGES = (
     "src.experiments.lms",
     "src.experiments.simplenn",
     "src.experiments.classify",
+    "src.experiments.cifar",
+    "src.experiments.pipeline",
 )
 DEFAULT_COMMAND = "study"
 

@@ -12,6 +12,7 @@ from pytorch_lightning.loggers import TensorBoardLogger
 from pytorch_lightning.profilers import PassThroughProfiler
 
 from src.callbacks import ProgressBar
+from src.config import DeviceOptions, Machine
 from src.errors import UserError
 
 
@@ -26,6 +27,12 @@ class NullProfiler(PassThroughProfiler):
 
     def profile(self, action_name: str) -> contextlib.nullcontext:
         return self._nothing
+
+
+def cudnn_benchmark(cfg: DeviceOptions, machine: Machine) -> bool:
+    """Let cuDNN pick its fastest convolution algorithms (fixed input shapes) on a GPU, unless the run asked for
+    determinism: benchmarking chooses algorithms by timing, which breaks it."""
+    return cfg.uses_gpu(machine) and not cfg.deterministic
 
 
 def tensorboard_logger(run_dir: Path) -> TensorBoardLogger:

@@ -14,7 +14,8 @@ from src.cli import main
 from src.config import Machine
 from src.data import ImageSplits
 from src.experiments.classify.config import ClassifyConfig
-from src.experiments.classify.fit import build_classification_fit, cudnn_benchmark
+from src.experiments.classify.fit import build_classification_fit
+from src.experiments.trainer_factory import cudnn_benchmark
 
 CPU, GPU, OLD_GPU = Machine(), Machine(cuda=True, bf16=True), Machine(cuda=True, bf16=False)
 

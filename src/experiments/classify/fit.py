@@ -10,10 +10,10 @@ from pytorch_lightning.callbacks import Callback
 from torch import nn
 
 from src.callbacks import EpochHistory, Histograms, LayerSummary
-from src.config import DeviceOptions, ImageRun, Machine
+from src.config import ImageRun, Machine
 from src.data import ImageDataModule, ImageSplits
 from src.experiments.fit import Fit
-from src.experiments.trainer_factory import build_trainer
+from src.experiments.trainer_factory import build_trainer, cudnn_benchmark
 from src.modules import ImageClassifier
 
 
@@ -21,12 +21,6 @@ from src.modules import ImageClassifier
 class ClassificationFit(Fit):
     history: EpochHistory
     summary: LayerSummary | None
-
-
-def cudnn_benchmark(cfg: DeviceOptions, machine: Machine) -> bool:
-    """Let cuDNN pick its fastest convolution algorithms (fixed input shapes) on a GPU, unless the run asked for
-    determinism: benchmarking chooses algorithms by timing, which breaks it."""
-    return cfg.uses_gpu(machine) and not cfg.deterministic
 
 
 def build_classifier(

@@ -1,0 +1,32 @@
+"""The figure of a cifar run: loss and accuracy per epoch of both runs, the initial loss and where overfitting
+starts marked."""
+
+from __future__ import annotations
+
+from matplotlib.figure import Figure
+
+from src.experiments.grid.figures import plot_variants
+
+
+def cifar_curves_figure(results: dict) -> Figure:
+    figure = Figure(figsize=(11, 4.3), layout="constrained")
+    variants = results["variants"]
+    labels = ["constant lr", "step decay"]
+    loss_ax, acc_ax = figure.add_subplot(1, 2, 1), figure.add_subplot(1, 2, 2)
+    plot_variants(loss_ax, variants, "loss", labels)
+    plot_variants(acc_ax, variants, "acc", labels)
+    initial = results["initial_loss"]
+    loss_ax.axhline(initial["ln_classes"], color="gray", linestyle=":", label=f"ln {initial['classes']}")
+    start = results["overfitting"][results["roles"]["constant"]]["starts"]
+    if start is not None:
+        for ax in (loss_ax, acc_ax):
+            ax.axvline(start, color="crimson", linestyle=":", alpha=0.7)
+        loss_ax.plot([], [], color="crimson", linestyle=":", label=f"overfitting from epoch {start} (constant lr)")
+    loss_ax.plot([], [], color="black", linestyle="--", label="dashed: training")
+    loss_ax.set_title("loss per epoch (epoch 0: before training)")
+    acc_ax.set_title("accuracy per epoch")
+    acc_ax.set_ylim(0, 1.02)
+    loss_ax.legend(fontsize=8)
+    acc_ax.legend(fontsize=8)
+    figure.suptitle(f"SimpleNNCifar on {results['data']['name']}")
+    return figure

@@ -1,0 +1,166 @@
+"""report.md of a cifar run: the lab's questions answered from the run's own numbers."""
+
+from __future__ import annotations
+
+from src.analysis import LayerTable
+from src.experiments.figures import FigureFile
+from src.experiments.grid.tables import data_caveat, loss, pct, points, variants_table
+
+SAME = 0.001  # accuracy differences below 0.1 points are called equal
+AGREE = 0.1  # an initial loss within 0.1 of ln C agrees with it
+
+
+def history_table(history: list[dict]) -> str:
+    lines = ["| epoch | train loss | train acc | val loss | val acc | lr |", "|---|---|---|---|---|---|"]
+    for row in history:
+        lr = row.get("train/lr")
+        lines.append(
+            f"| {row['epoch']} | {loss(row.get('train/loss'))} | {pct(row.get('train/acc'))} | "
+            f"{loss(row['val/loss'])} | {pct(row['val/acc'])} | {'—' if lr is None else f'{lr:.4g}'} |"
+        )
+    return "\n".join(lines)
+
+
+def initial_loss_text(initial: dict) -> str:
+    c, reference, measured = initial["classes"], initial["ln_classes"], initial["val_loss"]
+    said = (
+        f"Before any training step, the validation loss is **{measured:.4f}**; ln {c} = {reference:.4f} "
+        f"(difference {initial['difference']:+.4f}), and the untrained network answers {pct(initial['val_acc'])} "
+        f"correctly (chance: {pct(1 / c)})."
+    )
+    if abs(initial["difference"]) <= AGREE:
+        return (
+            f"{said} They agree because freshly initialised weights are small (PyTorch draws them within "
+            f"1/sqrt(fan-in)), so the logits are small and nearly equal: the softmax gives each of the {c} classes "
+            f"a probability close to 1/{c}, and the cross-entropy of the true class is then -ln(1/{c}) = ln {c}."
+        )
+    return (
+        f"{said} They differ by more than {AGREE}: the initial logits are not close to equal here, so the "
+        "untrained network is already confident (rightly or wrongly) about some classes."
+    )
+
+
+def overfitting_text(found: dict) -> str:
+    if found["lowest_epoch"] is None:
+        return "No epoch finished with a finite validation loss."
+    lowest = f"Validation loss is lowest at epoch {found['lowest_epoch']} ({found['lowest_val_loss']:.4f})"
+    if found["starts"] is None:
+        return f"{lowest}, the last epoch: no overfitting within these {found['last_epoch']} epochs."
+    train = (
+        f"while the training loss keeps falling ({found['train_loss_at_lowest']:.4f} -> {found['last_train_loss']:.4f})"
+        if found["last_train_loss"] < found["train_loss_at_lowest"]
+        else f"and the training loss does not fall further ({found['train_loss_at_lowest']:.4f} -> "
+        f"{found['last_train_loss']:.4f})"
+    )
+    return (
+        f"{lowest} and higher at every later epoch, {found['last_val_loss']:.4f} at epoch {found['last_epoch']}, "
+        f"{train}: **overfitting starts at epoch {found['starts']}**. The train - validation accuracy gap goes "
+        f"from {points(found['gap_at_lowest'])} at epoch {found['lowest_epoch']} to {points(found['last_gap'])}."
+    )
+
+
+def decay_text(constant: dict, decayed: dict, found: dict) -> str:
+    settings = decayed["settings"]
+    rates = [row["train/lr"] for row in decayed["history"] if row.get("train/lr") is not None]
+    every = f"the rate multiplied by {settings['decay_factor']:g} every {settings['decay_every']} epochs"
+    if not rates or rates[-1] == settings["lr"]:
+        return (
+            f"With {every}, the rate never changes within these {len(rates)} epochs: the two runs are the same "
+            "run (train for more epochs than --decay-every to compare them)."
+        )
+    schedule = f"With {every} ({settings['lr']:g} down to {rates[-1]:.4g} in the last epoch)"
+    a, b = constant["best_val"], decayed["best_val"]
+    if a is None or b is None:
+        return f"{schedule}: no comparison, one of the runs has no finite validation epoch."
+    difference = b["acc"] - a["acc"]
+    verdict = (
+        "the same best validation accuracy"
+        if abs(difference) < SAME
+        else ("a higher" if difference > 0 else "a lower") + f" best validation accuracy ({points(difference)})"
+    )
+    lowest = found[decayed["name"]]["lowest_epoch"], found[constant["name"]]["lowest_epoch"]
+    gaps = decayed["final"], constant["final"]
+    gap_text = (
+        f"; final train - validation gap {points(gaps[0]['gap'])} vs {points(gaps[1]['gap'])}" if all(gaps) else ""
+    )
+    return (
+        f"{schedule}, the run reaches {verdict}: {pct(b['acc'])} at epoch {b['epoch']} against {pct(a['acc'])} at "
+        f"epoch {a['epoch']} with a constant rate. Its validation loss is lowest at epoch {lowest[0]} (constant: "
+        f"{lowest[1]}){gap_text}."
+    )
+
+
+def target_text(target: dict, best: dict | None, data_name: str) -> str:
+    goal = f"at least {pct(target['target'], 0)} validation accuracy on CIFAR-10"
+    if not target["applies"]:
+        return f"The course's target, {goal}, is about CIFAR-10; this run used {data_name}."
+    verdict = "met" if target["met"] else "not met"
+    return f"The course's target, {goal}: **{verdict}** ({pct(best['acc'] if best else None)})."
+
+
+def render_cifar_report(results: dict, table: LayerTable, figures: dict[str, FigureFile]) -> str:
+    data, config = results["data"], results["config"]
+    variants = {v["name"]: v for v in results["variants"]}
+    constant, decayed = variants[results["roles"]["constant"]], variants[results["roles"]["decay"]]
+    sizes = data["sizes"]
+    norm = config["normalized_with"]
+    best, test = constant["best_val"], constant["test"]
+    headline = (
+        f"**Best validation accuracy {pct(best['acc'] if best else None)}** at epoch "
+        f"{best['epoch'] if best else '—'} of {config['epochs']} with the course's recipe; test accuracy of that "
+        f"epoch {pct(test['acc'] if test else None)}."
+    )
+    caveat = data_caveat(data)
+    lines = [
+        f"# CIFAR-10, the course's way: SimpleNNCifar on {data['name']}",
+        "",
+        headline,
+        "",
+        target_text(results["course_target"], best, data["name"]),
+        *(["", caveat] if caveat else []),
+        "",
+        "## Data",
+        f"- {data['source']}",
+        f"- {sizes['train']:,} train / {sizes['val']:,} validation (a seeded split) / {sizes['test']:,} test images "
+        f"of shape {' x '.join(str(s) for s in data['image_shape'])}, {len(data['classes'])} classes",
+        f"- normalised per channel ({config['normalization']}): mean {[round(v, 4) for v in norm['mean']]}, "
+        f"std {[round(v, 4) for v in norm['std']]}; no augmentation",
+        "",
+        "## Model",
+        "conv 5x5 -> 8, ReLU, max-pool 2 -> conv 3x3 -> 16, ReLU, max-pool 2 -> FC 576 -> 120, ReLU -> FC 120 -> 84, "
+        "ReLU -> FC 84 -> 10 (logits); no padding, biases everywhere.",
+        "",
+        table.to_markdown(),
+        "",
+        "## Recipe",
+        f"- SGD, lr {config['lr']:g}, momentum {config['momentum']:g}, L2 weight decay {config['weight_decay']:g}; "
+        f"cross-entropy; batch {config['batch_size']} (evaluation {config['eval_batch_size']}); "
+        f"{config['epochs']} epochs; seed {config['seed']}; precision {config['precision']} on {config['device']}",
+        f"- the best epoch by validation accuracy is kept (checkpoints/<run>.pt) and tested; both runs train side "
+        f"by side in one fit ({config['side_by_side']}) from the same initial weights",
+        "",
+        "## Before training: the initial loss",
+        initial_loss_text(results["initial_loss"]),
+        "",
+        "## Train vs validation accuracy, and overfitting",
+        overfitting_text(results["overfitting"][constant["name"]]),
+        "",
+        history_table(constant["history"]),
+        "",
+        "## Bonus: learning-rate decay",
+        decay_text(constant, decayed, results["overfitting"]),
+        "",
+        variants_table(results),
+        "",
+        "In TensorBoard both runs are sub-runs of this run directory (`"
+        + constant["name"]
+        + "`, `"
+        + decayed["name"]
+        + "`): their `train/*` and `val/*` curves overlay, `train/lr` shows the schedule.",
+        "",
+        "## Figures",
+        "",
+        *[f"![{figure.title}]({figure.path})" for figure in figures.values()],
+        "",
+    ]
+    return "\n".join(lines)

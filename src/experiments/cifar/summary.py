@@ -1,0 +1,28 @@
+"""The console summary of a cifar run."""
+
+from __future__ import annotations
+
+from src.experiments.grid.tables import pct
+
+
+def cifar_summary(results: dict) -> str:
+    variants = {v["name"]: v for v in results["variants"]}
+    initial, target = results["initial_loss"], results["course_target"]
+    lines = [
+        f"SimpleNNCifar on {results['data']['name']}, {results['config']['epochs']} epochs: "
+        f"before training val loss {initial['val_loss']:.4f} (ln {initial['classes']} = {initial['ln_classes']:.4f})"
+    ]
+    for role, label in (("constant", "constant lr"), ("decay", "step decay")):
+        variant = variants[results["roles"][role]]
+        best, test = variant["best_val"], variant["test"]
+        starts = results["overfitting"][variant["name"]]["starts"]
+        lines.append(
+            f"  {label}: best val acc {pct(best['acc'] if best else None)} (epoch {best['epoch'] if best else '—'}), "
+            f"test {pct(test['acc'] if test else None)}; "
+            + (f"overfitting from epoch {starts}" if starts else "val loss lowest at the last epoch")
+        )
+    if target["applies"]:
+        lines.append(f"course target (>= {pct(target['target'], 0)} val acc): {'met' if target['met'] else 'not met'}")
+    else:
+        lines.append(f"course target (>= {pct(target['target'], 0)} on CIFAR-10): not applicable to this data")
+    return "\n".join(lines)

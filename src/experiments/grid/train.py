@@ -1,0 +1,213 @@
+"""train_grid: train every variant (side by side where they share an architecture), test each one's best
+epoch, and keep what the results, reports and figures need."""
+
+from __future__ import annotations
+
+import io
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+
+from src.analysis import LayerTable, layer_summary
+from src.atomic import write_atomic
+from src.callbacks.checkpointing import CHECKPOINTS
+from src.config.course import CourseRun
+from src.data import ImageSplits
+from src.experiments.grid.fit import GridFit, build_grid_fit, group_variants
+from src.experiments.grid.hparams import write_hparams
+from src.experiments.grid.variant import Variant
+from src.experiments.grid.weights import small_weight_fractions
+from src.experiments.ranks import is_rank_zero
+from src.experiments.run_context import RunContext
+
+VARIANT_CHECKPOINT_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class VariantOutcome:
+    variant: Variant
+    history: list[dict]  # MemberCurves rows: epoch 0 (untrained, validation only), then one per trained epoch
+    best_epoch: int | None  # by validation accuracy; None when no epoch had a finite validation loss
+    best_val_acc: float | None
+    test: dict | None  # {"loss", "acc"} of the best epoch's weights on the test split
+    diverged_epoch: int | None
+    fit: str  # the label of the fit that trained it
+    final_weights: dict[str, torch.Tensor]  # after the last epoch, on the CPU
+
+    @property
+    def trained(self) -> list[dict]:
+        return [row for row in self.history if row["epoch"] > 0]
+
+    @property
+    def last(self) -> dict | None:
+        """The last trained epoch with finite numbers (before a divergence)."""
+        finite = [row for row in self.trained if row["train/acc"] is not None and row["val/acc"] is not None]
+        return finite[-1] if finite else None
+
+    def as_dict(self) -> dict:
+        last = self.last
+        return {
+            "name": self.variant.name,
+            "description": self.variant.settings(),
+            "settings": self.variant.hparams(),
+            "architecture": self.variant.architecture,
+            "fit": self.fit,
+            "history": self.history,
+            "initial": {key: self.history[0].get(key) for key in ("val/loss", "val/acc")} if self.history else None,
+            "best_val": None if self.best_epoch is None else {"epoch": self.best_epoch, "acc": self.best_val_acc},
+            "final": None
+            if last is None
+            else {
+                "epoch": last["epoch"],
+                "train_acc": last["train/acc"],
+                "val_acc": last["val/acc"],
+                "gap": last["train/acc"] - last["val/acc"],
+            },
+            "test": self.test,
+            "diverged_epoch": self.diverged_epoch,
+            "small_weights": small_weight_fractions(self.final_weights),
+        }
+
+
+@dataclass(frozen=True)
+class FitRecord:
+    label: str
+    variants: tuple[str, ...]
+    mode: str  # vectorized, loop or off (a fit of its own)
+    seconds: float  # training time (the validation before training and the test after are not counted)
+    epochs: int  # epochs trained (fewer when every variant diverged)
+
+    def as_dict(self) -> dict:
+        return {
+            "label": self.label,
+            "variants": list(self.variants),
+            "mode": self.mode,
+            "seconds": self.seconds,
+            "epochs": self.epochs,
+        }
+
+
+@dataclass(frozen=True)
+class GridRun:
+    """What train_grid trained (grid_results: the part of results.json both labs share)."""
+
+    outcomes: dict[str, VariantOutcome]  # by variant name, in training order
+    fits: list[FitRecord]
+    tables: dict[str, LayerTable]  # by architecture
+    device: str  # where the fits ran
+    normalization: dict[str, list[float]]  # the per-channel mean and std the images were normalised with
+
+
+def grid_results(run: GridRun) -> dict:
+    return {
+        "variants": [outcome.as_dict() for outcome in run.outcomes.values()],
+        "fits": [fit.as_dict() for fit in run.fits],
+        "config": {"device": run.device, "normalized_with": run.normalization},
+    }
+
+
+def train_grid(cfg: CourseRun, splits: ImageSplits, variants: Sequence[Variant], context: RunContext) -> GridRun:
+    """`variants`: at least one, distinct names.
+
+    Each group of variants (group_variants) in one fit: a validation pass before training (epoch 0: the
+    untrained networks), training, then the test split on each variant's best epoch. On rank zero, each
+    variant's best weights go to checkpoints/<name>.pt and its HParams session to its sub-run."""
+    outcomes: dict[str, VariantOutcome] = {}
+    fits: list[FitRecord] = []
+    tables: dict[str, LayerTable] = {}
+    fit = None
+    for label, group in group_variants(variants, cfg.side_by_side):
+        architecture = group[0].architecture
+        fit = build_grid_fit(
+            cfg, splits, label, group, context.run_dir, context.machine, summary=architecture not in tables
+        )
+        fit.trainer.validate(fit.module, datamodule=fit.datamodule, verbose=False)
+        started = time.perf_counter()
+        context.fit(fit)
+        seconds = time.perf_counter() - started
+        mode = cfg.side_by_side if len(group) > 1 or cfg.side_by_side == "off" else "single"
+        fits.append(FitRecord(label, tuple(v.name for v in group), mode, seconds, fit.trainer.current_epoch))
+        tables.setdefault(architecture, architecture_table(fit))
+        for k, outcome in enumerate(test_best_epochs(fit)):
+            outcomes[outcome.variant.name] = outcome
+            if is_rank_zero():
+                publish_variant(cfg, splits, fit, k, outcome, context)
+    normalization = {"mean": fit.datamodule.mean.tolist(), "std": fit.datamodule.std.tolist()}
+    return GridRun(outcomes, fits, tables, str(fit.trainer.strategy.root_device), normalization)
+
+
+def architecture_table(fit: GridFit) -> LayerTable:
+    if fit.summary is not None and fit.summary.table is not None:
+        return fit.summary.table
+    return layer_summary(fit.module.model, fit.module.example_input_array)  # off rank zero, or a later fit
+
+
+def test_best_epochs(fit: GridFit) -> list[VariantOutcome]:
+    """Every member's final weights kept, its best epoch's weights loaded and tested (one pass for all)."""
+    module = fit.module
+    final = [{name: t.detach().to("cpu", copy=True) for name, t in m.state_dict().items()} for m in module.members]
+    for member, state in zip(module.members, fit.best.state, strict=True):
+        if state is not None:
+            member.load_state_dict(state)
+    fit.trainer.test(module, datamodule=fit.datamodule, verbose=False)
+    test = module.epoch_metrics("test")
+    outcomes = []
+    for k, variant in enumerate(fit.variants):
+        tested = fit.best.state[k] is not None and math.isfinite(test["loss"][k])
+        outcomes.append(
+            VariantOutcome(
+                variant=variant,
+                history=fit.curves.history[variant.name],
+                best_epoch=fit.best.epoch[k],
+                best_val_acc=fit.best.acc[k],
+                test={"loss": test["loss"][k], "acc": test["acc"][k]} if tested else None,
+                diverged_epoch=fit.divergence.diverged_epoch.get(k),
+                fit=fit.label,
+                final_weights=final[k],
+            )
+        )
+    return outcomes
+
+
+def publish_variant(
+    cfg: CourseRun, splits: ImageSplits, fit: GridFit, k: int, outcome: VariantOutcome, context: RunContext
+) -> None:
+    """checkpoints/<variant>.pt (the best epoch's weights, loadable with torch.load(weights_only=True)) and the
+    variant's HParams session."""
+    name = outcome.variant.name
+    state = fit.best.state[k]
+    if state is not None:
+        member = fit.module.members[k]
+        checkpoint = {
+            "format": VARIANT_CHECKPOINT_FORMAT,
+            "model": type(member).__name__,
+            "model_options": {
+                "num_classes": len(splits.classes),
+                "in_channels": splits.image_shape[0],
+                "batch_norm": outcome.variant.batch_norm,
+                "activation": outcome.variant.activation,
+            },
+            "classes": list(splits.classes),
+            "normalization": {"mean": fit.datamodule.mean.tolist(), "std": fit.datamodule.std.tolist()},
+            "variant": outcome.variant.hparams(),
+            "epoch": outcome.best_epoch,
+            "val_acc": outcome.best_val_acc,
+            "state_dict": state,
+        }
+        buffer = io.BytesIO()
+        torch.save(checkpoint, buffer)
+        (context.run_dir / CHECKPOINTS).mkdir(exist_ok=True)
+        write_atomic(context.run_dir / CHECKPOINTS / f"{name}.pt", buffer.getvalue())
+    result = outcome.as_dict()
+    final = result["final"] or {}
+    metrics = {
+        "best_val_acc": outcome.best_val_acc,
+        "test_acc": None if outcome.test is None else outcome.test["acc"],
+        "final_train_acc": final.get("train_acc"),
+        "gap": final.get("gap"),
+        "diverged_epoch": outcome.diverged_epoch,
+    }
+    write_hparams(context.run_dir / name, outcome.variant.hparams(), metrics, step=cfg.epochs)
