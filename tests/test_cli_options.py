@@ -76,6 +76,13 @@ CASES = [
     ),
     (["classify", "--data-dir", "{tmp}/a-file"], "--data-dir {tmp}/a-file: no such directory"),
     (["simplenn", "--resume", "last"], "--resume: simplenn is not resumable; run it again instead"),
+    # the CIFAR-10 labs
+    (["pipeline", "--lrs", "0.1,0"], "--lrs: must be a finite number > 0, got 0"),
+    (["pipeline", "--variants", "augment"], "--variants: one of augmentation, batchnorm, swish, lr, l2, l1, got "),
+    (["pipeline", "--variants", "lr,lr"], "--variants: each value may appear once, got lr, lr"),
+    (["cifar", "--decay-factor", "0"], "--decay-factor: must be in (0, 1), got 0"),
+    (["cifar", "--resume", "last"], "--resume: cifar is not resumable; run it again instead"),
+    (["pipeline", "--side-by-side", "vmap"], "--side-by-side: one of auto, vectorized, loop, off, got 'vmap'"),
     (["study", "--epochs", "5"], "unknown option --epochs for study: it runs each part with the part's defaults"),
     (["study", "--resume", "last"], "unknown option --resume for study"),
 ]
@@ -104,6 +111,16 @@ SHARED = {
     "--strategy": ("fsdp", "--strategy: one of auto, ddp, got 'fsdp'"),
     "--num-nodes": ("0", "--num-nodes: must be at least 1, got 0"),
     "--devices": ("two", "--devices: "),  # LMS and the image commands explain it differently (see CASES)
+    "--eval-batch-size": ("0", "--eval-batch-size: must be at least 1, got 0"),
+    "--normalization": ("imagenet", "--normalization: one of course, dataset, got 'imagenet'"),
+    "--side-by-side": ("yes", "--side-by-side: one of auto, vectorized, loop, off, got 'yes'"),
+    "--decay-every": ("0", "--decay-every: must be at least 1, got 0"),
+    "--decay-factor": ("1", "--decay-factor: must be in (0, 1), got 1"),
+    "--variants": ("bn", "--variants: one of augmentation, batchnorm, swish, lr, l2, l1, got 'bn'"),
+    "--bn-lrs": ("-0.1", "--bn-lrs: must be a finite number > 0, got -0.1"),
+    "--swish-lr": ("0", "--swish-lr: must be a finite number > 0, got 0"),
+    "--weight-decays": ("0.1,-1", "--weight-decays: must be a finite number >= 0, got -1"),
+    "--l1": ("nan", "--l1: must be a finite number > 0, got nan"),
 }
 CASES += [
     ([name, option, value], expected)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
+from collections.abc import Mapping, Sequence
 
 import pytorch_lightning as pl
 import torch
@@ -13,7 +13,6 @@ from pytorch_lightning.utilities import rank_zero_warn
 from torch import nn
 
 from src.callbacks.layer_summary_callback import summarised_model
-from src.callbacks.subrun_writers import close_writers, open_subrun_writers
 
 HISTOGRAM_BINS = 64
 
@@ -90,26 +89,27 @@ class Histograms(Callback):
 
 
 class MemberHistograms(Histograms):
-    """Histograms of every active member of a StackClassifier, member `names[k]` in the sub-run
-    `directory/names[k]` (next to its curves, see MemberCurves): the members' distributions overlay in
-    TensorBoard's Histograms tab."""
+    """Histograms of every active member of a StackClassifier, member `names[k]` through `writers[names[k]]`,
+    its own sub-run next to its curves (see MemberCurves, whose writers these are): the members' distributions
+    overlay in TensorBoard's Histograms tab. `writers` is empty off global rank zero."""
 
-    def __init__(self, names: list[str], directory: Path, weight_every_n_epochs: int, grad_every_n_steps: int):
+    def __init__(
+        self,
+        names: Sequence[str],
+        writers: Mapping[str, object],
+        weight_every_n_epochs: int,
+        grad_every_n_steps: int,
+    ) -> None:
         super().__init__(weight_every_n_epochs, grad_every_n_steps)
-        self.names, self.directory = list(names), Path(directory)
-        self._writers: dict = {}
+        self.names, self.writers = list(names), writers
 
     def setup(self, trainer: pl.Trainer, pl_module: pl.LightningModule, stage: str) -> None:
-        if stage == "fit" and not self._writers:
-            self._writers = open_subrun_writers(trainer, self.names, "MemberHistograms", base=self.directory)
-
-    def teardown(self, trainer: pl.Trainer, pl_module: pl.LightningModule, stage: str) -> None:
-        close_writers(self._writers)
+        pass  # the members' writers are given, not the trainer's
 
     def targets(self, pl_module: pl.LightningModule) -> list[tuple[object, nn.Module]]:
-        if not self._writers:
+        if not self.writers:
             return []
-        return [(self._writers[self.names[k]], pl_module.members[k]) for k in pl_module.active_members]
+        return [(self.writers[self.names[k]], pl_module.members[k]) for k in pl_module.active_members]
 
 
 def add_histogram_safely(writer: object, tag: str, values: torch.Tensor, step: int, reported: set[str]) -> None:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from pathlib import Path
+from collections.abc import Mapping, Sequence
 
 import pytorch_lightning as pl
 from pytorch_lightning.callbacks import Callback
 from pytorch_lightning.trainer.states import TrainerFn
-
-from src.callbacks.subrun_writers import close_writers, open_subrun_writers
+from torch.utils.tensorboard import SummaryWriter
 
 CURVE_TAGS = ("train/loss", "train/acc", "val/loss", "val/acc", "train/lr")
 
@@ -21,23 +19,17 @@ class MemberCurves(Callback):
     run before training ({"epoch": 0, "val/loss", "val/acc"}: the untrained models). Non-finite values are
     kept as None (a diverged member's last row).
 
-    The same numbers go to TensorBoard with the epoch as step, member `name` in the sub-run `directory/name`:
-    the members' curves overlay under one tag. A frozen (diverged) member gets no rows after the epoch it
-    diverged in. Writes on global rank zero only; every rank computes the synchronised metrics.
+    The same numbers go to TensorBoard with the epoch as step, member `name` through `writers[name]` (its own
+    sub-run): the members' curves overlay under one tag. A frozen (diverged) member gets no rows after the epoch
+    it diverged in. `writers` is empty off global rank zero; every rank computes the synchronised metrics. The
+    writers belong to the caller, which keeps one per sub-run for the validation before training, the fit and
+    what follows (TensorBoard reads a sub-run's event files in name order, so one file keeps its steps in order).
     """
 
-    def __init__(self, names: Sequence[str], directory: Path) -> None:
+    def __init__(self, names: Sequence[str], writers: Mapping[str, SummaryWriter]) -> None:
         self.names = list(names)
-        self.directory = Path(directory)
+        self.writers = writers
         self.history: dict[str, list[dict]] = {name: [] for name in self.names}
-        self._writers: dict = {}
-
-    def setup(self, trainer: pl.Trainer, pl_module: pl.LightningModule, stage: str) -> None:
-        if stage in ("fit", "validate") and not self._writers:
-            self._writers = open_subrun_writers(trainer, self.names, "MemberCurves", base=self.directory)
-
-    def teardown(self, trainer: pl.Trainer, pl_module: pl.LightningModule, stage: str) -> None:
-        close_writers(self._writers)
 
     def on_validation_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         if trainer.state.fn != TrainerFn.VALIDATING:  # during fit, the epoch's row is written at its end
@@ -61,7 +53,7 @@ class MemberCurves(Callback):
 
     def _add(self, k: int, row: dict) -> None:
         name = self.names[k]
-        writer = self._writers.get(name)
+        writer = self.writers.get(name)
         for tag, value in list(row.items())[1:]:
             if not math.isfinite(value):
                 row[tag] = None

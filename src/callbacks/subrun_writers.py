@@ -15,24 +15,19 @@ def rate_run_name(lr: float) -> str:
     return f"lr={float(lr)!r}"
 
 
-def open_subrun_writers(
-    trainer: pl.Trainer, names: list[str], owner: str, base: Path | None = None
-) -> dict[str, SummaryWriter]:
-    """A SummaryWriter per name under `base` (default: the trainer's TensorBoard run directory), on global rank
-    zero only.
+def open_subrun_writers(trainer: pl.Trainer, names: list[str], owner: str) -> dict[str, SummaryWriter]:
+    """A SummaryWriter per name under the TensorBoard run directory, on global rank zero only.
 
-    Returns {} on other ranks and, with a warning naming `owner`, when `base` is not given and the trainer has no
-    TensorBoardLogger.
+    Returns {} on other ranks and, with a warning naming `owner`, when the trainer has no TensorBoardLogger.
     """
     if not trainer.is_global_zero:
         return {}
-    if base is None:
-        logger = trainer.logger
-        if not isinstance(logger, TensorBoardLogger):
-            rank_zero_warn(f"{owner}: no TensorBoardLogger on the trainer, so nothing is written to TensorBoard")
-            return {}
-        base = Path(logger.log_dir)
-    return {name: SummaryWriter(str(Path(base) / name)) for name in names}
+    logger = trainer.logger
+    if not isinstance(logger, TensorBoardLogger):
+        rank_zero_warn(f"{owner}: no TensorBoardLogger on the trainer, so nothing is written to TensorBoard")
+        return {}
+    base = Path(logger.log_dir)
+    return {name: SummaryWriter(str(base / name)) for name in names}
 
 
 def close_writers(writers: dict[str, SummaryWriter]) -> None:

@@ -17,6 +17,8 @@ from src.data.epoch_sampler import EpochBatchSampler
 from src.data.image_splits import ImageSplits, channel_statistics
 from src.internals import batch_being_transferred
 
+TRUE_PRECISION_DTYPES = {"64-true": torch.float64, "16-true": torch.float16, "bf16-true": torch.bfloat16}
+
 
 class TensorImages(Dataset):
     """Images and labels held as two tensors; a whole batch is one indexing operation (`__getitems__`)."""
@@ -132,14 +134,20 @@ class ImageDataModule(CursorCheckpointing, pl.LightningDataModule):
     def prepare_batch(
         self, batch: tuple[torch.Tensor, torch.Tensor], augment_at: tuple[int, int, int] | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """uint8 pixels -> float, normalised per channel; with `augment_at` = (epoch, batch index, rank), also
-        cropped and flipped with that batch's own randomness (see augment_generator)."""
+        """uint8 pixels -> floats of the trainer's precision, normalised per channel; with `augment_at` = (epoch,
+        batch index, rank), also cropped and flipped with that batch's own randomness (see augment_generator)."""
         images, labels = batch  # (B, C, H, W) uint8, (B,)
-        images = images.float().div_(255.0)
+        images = images.to(self.input_dtype()).div_(255.0)
         if augment_at is not None:
             images = crop_and_flip(images, self.augment_generator(images.device, *augment_at))
-        mean, std = self.mean.to(images.device), self.std.to(images.device)
+        mean, std = (t.to(images.device, images.dtype) for t in (self.mean, self.std))
         return (images - mean[:, None, None]) / std[:, None, None], labels
+
+    def input_dtype(self) -> torch.dtype:
+        """float32, or the parameters' dtype under a "-true" precision other than 32 (Lightning converts the
+        model, not these batches, which become floats only here)."""
+        precision = str(getattr(self.trainer, "precision", "32-true"))
+        return TRUE_PRECISION_DTYPES.get(precision, torch.float32)
 
     def on_after_batch_transfer(self, batch: Any, dataloader_idx: int) -> Any:
         if not is_pixel_batch(batch):

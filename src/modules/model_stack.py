@@ -42,16 +42,16 @@ class ModelStack(nn.Module):
     def __len__(self) -> int:
         return len(self.members)
 
-    def train(self, mode: bool = True) -> ModelStack:
-        super().train(mode)
-        self._template[0].train(mode)  # batch norm: batch statistics in training, running ones in evaluation
-        return self
-
     def forward(self, views: torch.Tensor, view_of: Sequence[int], active: Sequence[int]) -> torch.Tensor:
         """views (V, B, C, H, W): the batch as each member sees it (e.g. plain and augmented); member k reads
         views[view_of[k]]. Returns the logits of the `active` members, (len(active), B, num_classes)."""
         if not self.vectorize:
             return torch.stack([self.members[k](views[view_of[k]]) for k in active])
+        template = self._template[0]
+        if template.training != self.training:
+            # Batch norm: batch statistics in training, running ones in evaluation. Synchronised here, not in
+            # train(): Lightning restores modes after validation by setting each submodule's `training` flag.
+            template.train(self.training)
         members = [self.members[k] for k in active]
         params = stacked(self._parameter_names, [list(m.parameters()) for m in members])
         buffers = stacked(self._buffer_names, [list(m.buffers()) for m in members])

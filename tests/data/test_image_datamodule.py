@@ -163,3 +163,28 @@ def test_under_ddp_each_rank_draws_its_own_augmentation():
     assert torch.equal(
         torch.rand(8, generator=rank0), torch.rand(8, generator=torch.Generator().manual_seed(before_the_fix))
     )
+
+
+@pytest.mark.parametrize(("precision", "dtype"), [("64-true", torch.float64), ("bf16-true", torch.bfloat16)])
+def test_batches_have_the_parameters_dtype_under_a_true_precision(cpu_trainer, precision, dtype):
+    """Regression: `classify --precision 64-true` crashed (float32 images into float64 convolutions)."""
+    module = datamodule(tiny_splits())
+    module.trainer = cpu_trainer(precision=precision)
+    batch = (module.splits.train[0][:4], module.splits.train[1][:4])
+    images, _ = module.on_after_batch_transfer(batch, 0)
+    assert images.dtype == dtype
+    reference = module.prepare_batch(batch)[0] if dtype == torch.float64 else None
+    if reference is not None:
+        expected = (batch[0].double() / 255 - module.mean.double()[:, None, None]) / module.std.double()[:, None, None]
+        torch.testing.assert_close(reference, expected)
+
+
+def test_a_fixed_normalisation_and_an_evaluation_batch_size():
+    splits = tiny_splits()
+    course = ((0.4914, 0.4822, 0.4465), (0.2023, 0.1994, 0.2010))
+    module = datamodule(splits, batch_size=16, eval_batch_size=5, normalization=course)
+    assert module.mean.tolist() == pytest.approx(course[0]) and module.std.tolist() == pytest.approx(course[1])
+    assert len(next(iter(module.train_dataloader()))[1]) == 16
+    assert len(next(iter(module.val_dataloader()))[1]) == 5
+    with pytest.raises(ValueError, match="needs 3 means and stds"):
+        datamodule(splits, normalization=((0.5,), (0.2,)))

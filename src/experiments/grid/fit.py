@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
+from torch.utils.tensorboard import SummaryWriter
 
 from src.callbacks import LayerSummary
 from src.callbacks.histograms import MemberHistograms
@@ -19,6 +20,7 @@ from src.data import ImageSplits
 from src.data.stack_datamodule import StackDataModule
 from src.experiments.fit import Fit
 from src.experiments.grid.variant import Variant
+from src.experiments.ranks import is_rank_zero
 from src.experiments.trainer_factory import build_trainer, cudnn_benchmark
 from src.modules.simple_nn_cifar import SimpleNNCifar
 from src.modules.stack_classifier import StackClassifier, training_views
@@ -43,6 +45,13 @@ def seeded_model(variant: Variant, seed: int, num_classes: int, in_channels: int
     return SimpleNNCifar(num_classes, in_channels, batch_norm=variant.batch_norm, activation=variant.activation)
 
 
+def subrun_writers(run_dir: Path, variants: Sequence[Variant]) -> dict[str, SummaryWriter]:
+    """One SummaryWriter per variant, its sub-run run_dir/<name>, on rank zero (the other ranks write nothing)."""
+    if not is_rank_zero():
+        return {}
+    return {variant.name: SummaryWriter(str(Path(run_dir) / variant.name)) for variant in variants}
+
+
 def group_variants(variants: Sequence[Variant], side_by_side: str) -> list[tuple[str, list[Variant]]]:
     """(label, variants) of each fit: one per architecture, in order of first appearance; with 'off', one per
     variant."""
@@ -61,12 +70,13 @@ def build_grid_fit(
     variants: Sequence[Variant],
     run_dir: Path,
     machine: Machine,
+    writers: Mapping[str, SummaryWriter],
     *,
     summary: bool,
 ) -> GridFit:
     """StackDataModule, StackClassifier of the variants' networks, the member observers (curves, best epoch,
-    divergence, histograms; each variant in the sub-run run_dir/<variant name>), with `summary` the layer
-    table of the architecture, and a Trainer logging to run_dir/fit-<label>."""
+    divergence, histograms; each variant through writers[variant name], its sub-run, empty off rank zero), with
+    `summary` the layer table of the architecture, and a Trainer logging to run_dir/fit-<label>."""
     recipes = [variant.recipe() for variant in variants]
     datamodule = StackDataModule(
         splits,
@@ -88,8 +98,8 @@ def build_grid_fit(
         channels_last=cfg.channels_last,
     )
     names = [variant.name for variant in variants]
-    curves, best, divergence = MemberCurves(names, run_dir), MemberBest(len(variants)), MemberDivergence()
-    histograms = MemberHistograms(names, run_dir, cfg.weight_every, cfg.grad_every)
+    curves, best, divergence = MemberCurves(names, writers), MemberBest(len(variants)), MemberDivergence()
+    histograms = MemberHistograms(names, writers, cfg.weight_every, cfg.grad_every)
     # Order matters: the epoch a member diverges in is recorded (curves, best) before it is frozen.
     layer_summary = LayerSummary() if summary else None
     callbacks = [curves, best, divergence, histograms, *([layer_summary] if layer_summary else [])]

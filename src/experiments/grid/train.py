@@ -10,17 +10,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
+from torch.utils.tensorboard import SummaryWriter
 
 from src.analysis import LayerTable, layer_summary
 from src.atomic import write_atomic
 from src.callbacks.checkpointing import CHECKPOINTS
+from src.callbacks.subrun_writers import close_writers
 from src.config.course import CourseRun
 from src.data import ImageSplits
-from src.experiments.grid.fit import GridFit, build_grid_fit, group_variants
+from src.experiments.grid.fit import GridFit, build_grid_fit, group_variants, subrun_writers
 from src.experiments.grid.hparams import write_hparams
 from src.experiments.grid.variant import Variant
 from src.experiments.grid.weights import small_weight_fractions
-from src.experiments.ranks import is_rank_zero
 from src.experiments.run_context import RunContext
 
 VARIANT_CHECKPOINT_FORMAT = 1
@@ -43,8 +44,9 @@ class VariantOutcome:
 
     @property
     def last(self) -> dict | None:
-        """The last trained epoch with finite numbers (before a divergence)."""
-        finite = [row for row in self.trained if row["train/acc"] is not None and row["val/acc"] is not None]
+        """The last trained epoch with finite losses (the one before a divergence: a network with inf or NaN
+        weights still has an accuracy, of no meaning)."""
+        finite = [row for row in self.trained if row["train/loss"] is not None and row["val/loss"] is not None]
         return finite[-1] if finite else None
 
     def as_dict(self) -> dict:
@@ -121,20 +123,24 @@ def train_grid(cfg: CourseRun, splits: ImageSplits, variants: Sequence[Variant],
     fit = None
     for label, group in group_variants(variants, cfg.side_by_side):
         architecture = group[0].architecture
-        fit = build_grid_fit(
-            cfg, splits, label, group, context.run_dir, context.machine, summary=architecture not in tables
-        )
-        fit.trainer.validate(fit.module, datamodule=fit.datamodule, verbose=False)
-        started = time.perf_counter()
-        context.fit(fit)
-        seconds = time.perf_counter() - started
-        mode = cfg.side_by_side if len(group) > 1 or cfg.side_by_side == "off" else "single"
-        fits.append(FitRecord(label, tuple(v.name for v in group), mode, seconds, fit.trainer.current_epoch))
-        tables.setdefault(architecture, architecture_table(fit))
-        for k, outcome in enumerate(test_best_epochs(fit)):
-            outcomes[outcome.variant.name] = outcome
-            if is_rank_zero():
-                publish_variant(cfg, splits, fit, k, outcome, context)
+        writers = subrun_writers(context.run_dir, group)
+        try:
+            fit = build_grid_fit(
+                cfg, splits, label, group, context.run_dir, context.machine, writers, summary=architecture not in tables
+            )
+            fit.trainer.validate(fit.module, datamodule=fit.datamodule, verbose=False)
+            started = time.perf_counter()
+            context.fit(fit)
+            seconds = time.perf_counter() - started
+            mode = cfg.side_by_side if len(group) > 1 or cfg.side_by_side == "off" else "single"
+            fits.append(FitRecord(label, tuple(v.name for v in group), mode, seconds, fit.trainer.current_epoch))
+            tables.setdefault(architecture, architecture_table(fit))
+            for k, outcome in enumerate(test_best_epochs(fit)):
+                outcomes[outcome.variant.name] = outcome
+                if writers:  # rank zero
+                    publish_variant(cfg, splits, fit, k, outcome, context, writers[outcome.variant.name])
+        finally:
+            close_writers(writers)
     normalization = {"mean": fit.datamodule.mean.tolist(), "std": fit.datamodule.std.tolist()}
     return GridRun(outcomes, fits, tables, str(fit.trainer.strategy.root_device), normalization)
 
@@ -173,7 +179,13 @@ def test_best_epochs(fit: GridFit) -> list[VariantOutcome]:
 
 
 def publish_variant(
-    cfg: CourseRun, splits: ImageSplits, fit: GridFit, k: int, outcome: VariantOutcome, context: RunContext
+    cfg: CourseRun,
+    splits: ImageSplits,
+    fit: GridFit,
+    k: int,
+    outcome: VariantOutcome,
+    context: RunContext,
+    writer: SummaryWriter,
 ) -> None:
     """checkpoints/<variant>.pt (the best epoch's weights, loadable with torch.load(weights_only=True)) and the
     variant's HParams session."""
@@ -210,4 +222,4 @@ def publish_variant(
         "gap": final.get("gap"),
         "diverged_epoch": outcome.diverged_epoch,
     }
-    write_hparams(context.run_dir / name, outcome.variant.hparams(), metrics, step=cfg.epochs)
+    write_hparams(writer, outcome.variant.hparams(), metrics, step=cfg.epochs)
