@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench import classify, lms
+from bench import classify, lms, pipeline
 
 
 @pytest.mark.slow
@@ -46,3 +46,26 @@ def test_classification_benchmark_reports_every_figure():
     assert result["fastest_configuration"] in result["device_matrix"]
     assert all(entry["images_per_s"] > 0 for entry in result["device_matrix"].values())
     assert result["macs_per_image"] == 2_807_360
+
+
+@pytest.mark.slow
+def test_pipeline_benchmark_reports_every_figure():
+    result = pipeline.run(reps=1, train_images=256)
+    assert set(result["ratios"]) == {
+        "lightning_over_plain_torch_speed",
+        "pipeline_over_model",
+        "sweep_loop_over_one_run",
+        "sweep_vectorized_over_one_run",
+        "sweep_loop_over_one_after_another",
+        "sweep_vectorized_over_one_after_another",
+    }
+    assert all(value > 0 for value in result["ratios"].values())
+    assert result["side_by_side_minus_separate"]["loop"]["val/loss"] == 0.0  # bit-identical on a CPU
+    assert result["side_by_side_minus_separate"]["vectorized"]["train/lr"] == 0.0
+    assert result["macs_per_image"] == 716_328
+
+
+def test_largest_differences_per_metric():
+    a = [[{"epoch": 1, "val/acc": 0.5, "val/loss": 2.0}], [{"epoch": 1, "val/acc": 0.25, "val/loss": None}]]
+    b = [[{"epoch": 1, "val/acc": 0.75, "val/loss": 1.5}], [{"epoch": 1, "val/acc": 0.5, "val/loss": 9.0}]]
+    assert pipeline.largest_differences(a, b) == {"val/acc": 0.25, "val/loss": 0.5}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import re
 
 import numpy as np
 import pytest
@@ -33,7 +34,8 @@ def study_run(tmp_path_factory):
     with contextlib.redirect_stdout(printed):
         assert main(["--logdir", str(logdir), *QUIET]) == 0
     dirs = run_dirs(logdir)
-    assert [d.parent.name for d in dirs] == ["classify", "lms-sweep", "simplenn"]  # one run each, nothing else
+    # one run each, nothing else
+    assert [d.parent.name for d in dirs] == ["cifar", "classify", "lms-sweep", "pipeline", "simplenn"]
     run_dir = logdir / "lms-sweep" / "version_0"
     return run_dir, json.loads((run_dir / "results.json").read_text()), printed.getvalue()
 
@@ -47,10 +49,13 @@ def study(study_run):
 def test_the_study_prints_each_part_under_its_header_and_the_layer_table_once(study_run):
     _, _, printed = study_run
     headers = [line for line in printed.splitlines() if line.startswith("== ")]
-    assert [header[:7] for header in headers] == ["== 1/3 ", "== 2/3 ", "== 3/3 "]
-    assert ["lms-sweep" in headers[0], "simplenn" in headers[1], "classify" in headers[2]] == [True] * 3
-    assert printed.count("conv1  Conv2d  (1,3,32,32)") == 1  # simplenn prints it; classify's is the same
-    assert printed.count("run directory: ") == 3 and printed.count("TensorBoard: ") == 1
+    assert [header[:7] for header in headers] == [f"== {n}/5 " for n in range(1, 6)]
+    parts = ["lms-sweep", "simplenn", "classify", "cifar", "pipeline"]
+    assert [header.split()[2] for header in headers] == [f"{part}:" for part in parts]
+    # simplenn prints SimpleNN's table and classify's is the same; cifar prints its own network's
+    assert len(re.findall(r"conv1 +Conv2d +\(1,3,32,32\) +\(1,16,32,32\)", printed)) == 1
+    assert len(re.findall(r"conv1 +Conv2d +\(1,3,32,32\) +\(1,8,28,28\)", printed)) == 1
+    assert printed.count("run directory: ") == 5 and printed.count("TensorBoard: ") == 1
 
 
 def test_no_arguments_runs_the_full_study_and_writes_everything(study, embedded):
@@ -220,7 +225,7 @@ def test_help_lists_every_option_with_its_default(capsys):
         "(default: auto)",
     ):
         assert default in text, default
-    for command in ("study", "lms", "lms-sweep", "simplenn", "classify"):
+    for command in ("study", "lms", "lms-sweep", "simplenn", "classify", "cifar", "pipeline"):
         assert f"=== train.py {command} ===" in text
 
 

@@ -1,11 +1,19 @@
-"""The study: the LMS sweep, the SimpleNN analysis and a classification run, each with its defaults."""
+"""The study: the LMS sweep, the SimpleNN analysis, a classification run, and short versions of the two
+CIFAR-10 labs."""
 
 from src.config import Options
+from src.experiments.cifar import CIFAR, CifarConfig
 from src.experiments.classify import CLASSIFY, ClassifyConfig
 from src.experiments.command import Experiment, Tour
 from src.experiments.lms import LMS_SWEEP, LMSSweepConfig
+from src.experiments.pipeline import PIPELINE, PipelineConfig
 from src.experiments.simplenn import SIMPLENN, SimpleNNConfig
 from src.experiments.study.config import StudyConfig
+
+# The CIFAR-10 labs' short versions: enough epochs on the embedded digits for every part to show its effect
+# (the labs' own defaults are 30 epochs each; on CIFAR-10 from --data-dir these parts are short runs too).
+TOUR_CIFAR_EPOCHS = 10
+TOUR_PIPELINE_EPOCHS = 5
 
 
 def study_parts(cfg: StudyConfig) -> list[tuple[Experiment, Options]]:
@@ -14,16 +22,19 @@ def study_parts(cfg: StudyConfig) -> list[tuple[Experiment, Options]]:
         (LMS_SWEEP, LMSSweepConfig(data=cfg.data, **shared)),
         (SIMPLENN, SimpleNNConfig(data_dir=cfg.data_dir, **shared)),
         (CLASSIFY, ClassifyConfig(data_dir=cfg.data_dir, **shared)),
+        (CIFAR, CifarConfig(data_dir=cfg.data_dir, epochs=TOUR_CIFAR_EPOCHS, **shared)),
+        (PIPELINE, PipelineConfig(data_dir=cfg.data_dir, epochs=TOUR_PIPELINE_EPOCHS, **shared)),
     ]
 
 
 STUDY = Tour(
     name="study",
     config=StudyConfig,
-    help="the full study (default): LMS sweep, SimpleNN analysis, a short classification run",
+    help="the full study (default): LMS sweep, SimpleNN analysis, classification, the CIFAR-10 labs (short)",
     description="The full study, each part with its defaults and its own run directory: the LMS learning-rate "
-    "sweep (Wiener solution, stability theory), the SimpleNN analysis (Table 2, zero-init study) and a "
-    "classification run. Use the other commands to change a part's options.",
+    "sweep (Wiener solution, stability theory), the SimpleNN analysis (Table 2, zero-init study), a "
+    f"classification run, and the two CIFAR-10 labs shortened to {TOUR_CIFAR_EPOCHS} (cifar) and "
+    f"{TOUR_PIPELINE_EPOCHS} (pipeline) epochs. Use the other commands to change a part's options.",
     parts=study_parts,
 )
 COMMANDS = (STUDY,)
