@@ -1,4 +1,7 @@
-"""The interpretation of a pipeline run: for each study, sentences chosen and filled by that run's numbers."""
+"""The interpretation of a pipeline run: for each study, sentences chosen and filled by that run's numbers.
+
+Each function takes the study's variants (result entries, in the study's order) and the whole results dict.
+"""
 
 from __future__ import annotations
 
@@ -60,8 +63,9 @@ def train_acc(v: dict) -> float | None:
     return v["final"]["train_acc"] if v["final"] else None
 
 
-def augmentation(variants: list[dict], epochs: int) -> list[str]:
+def augmentation(variants: list[dict], run: dict) -> list[str]:
     base, aug = variants
+    epochs = run["config"]["epochs"]
     said = [compare(base, aug, "With augmentation the network", "the one without")]
     if gap(base) is not None and gap(aug) is not None:
         change = "narrows" if gap(aug) < gap(base) else "widens"
@@ -80,10 +84,16 @@ def augmentation(variants: list[dict], epochs: int) -> list[str]:
                 f"train accuracy {pct(train_acc(aug))} vs {pct(train_acc(base))}): it sees a harder, ever-changing "
                 "task and usually needs more epochs to overtake."
             )
+    if run["data"]["name"] == "digits":
+        said.append(
+            "On the handwritten digits a horizontal flip does not keep the label (a mirrored 2, 3, 4, 5, 7 or 9 "
+            "is no digit, or another one), so part of this augmentation teaches wrong answers; a mirrored "
+            "CIFAR-10 photograph shows the same class."
+        )
     return said
 
 
-def batchnorm(variants: list[dict], epochs: int) -> list[str]:
+def batchnorm(variants: list[dict], run: dict) -> list[str]:
     base, bn, *larger = variants
     rate = base["settings"]["lr"]
     said = [compare(base, bn, f"At lr {rate:g} the network with batch norm", "the one without")]
@@ -108,12 +118,13 @@ def batchnorm(variants: list[dict], epochs: int) -> list[str]:
     return said
 
 
-def swish(variants: list[dict], epochs: int) -> list[str]:
+def swish(variants: list[dict], run: dict) -> list[str]:
     relu, swish_variant = variants
     return [compare(relu, swish_variant, "Swish", "ReLU") + " " + ONE_SEED]
 
 
-def learning_rate(variants: list[dict], epochs: int) -> list[str]:
+def learning_rate(variants: list[dict], run: dict) -> list[str]:
+    epochs = run["config"]["epochs"]
     said = [text] if (text := leader_text(variants, "lr", "rate")) else []
     trained = [v for v in variants if best(v) is not None]
     if trained:
@@ -139,7 +150,7 @@ def learning_rate(variants: list[dict], epochs: int) -> list[str]:
     return said
 
 
-def l2(variants: list[dict], epochs: int) -> list[str]:
+def l2(variants: list[dict], run: dict) -> list[str]:
     said = [text] if (text := leader_text(variants, "weight_decay", "weight decay")) else []
     with_gap = [v for v in variants if gap(v) is not None]
     if with_gap:
@@ -157,7 +168,7 @@ def l2(variants: list[dict], epochs: int) -> list[str]:
     return said
 
 
-def l1(variants: list[dict], epochs: int) -> list[str]:
+def l1(variants: list[dict], run: dict) -> list[str]:
     l2_variant, l1_variant = variants
     said = [compare(l2_variant, l1_variant, "With L1 instead of L2 the network", "the one with L2")]
     a, b = l2_variant["small_weights"], l1_variant["small_weights"]
@@ -178,7 +189,7 @@ def l1(variants: list[dict], epochs: int) -> list[str]:
     return said
 
 
-FINDINGS: dict[str, Callable[[list[dict], int], list[str]]] = {
+FINDINGS: dict[str, Callable[[list[dict], dict], list[str]]] = {
     "augmentation": augmentation,
     "batchnorm": batchnorm,
     "swish": swish,

@@ -21,5 +21,5 @@ def pipeline_summary(results: dict) -> str:
     lines.append("")
     for study in results["studies"]:
         members = [variants[name] for name in study["variants"]]
-        lines.append(f"{study['title']}: {FINDINGS[study['key']](members, results['config']['epochs'])[0]}")
+        lines.append(f"{study['title']}: {FINDINGS[study['key']](members, results)[0]}")
     return "\n".join(lines)

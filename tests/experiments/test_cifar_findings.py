@@ -1,0 +1,122 @@
+"""The CIFAR-10 labs' interpretations on constructed results: every sentence is the one the numbers call for."""
+
+from __future__ import annotations
+
+import math
+
+from src.experiments.cifar.analysis import initial_loss, overfitting
+from src.experiments.cifar.report import decay_text, initial_loss_text, overfitting_text
+from src.experiments.grid import Variant
+from src.experiments.pipeline import findings
+
+
+def variant(best=None, epoch=3, diverged=None, train_acc=None, gap=None, small=None, **settings) -> dict:
+    v = Variant(**settings)
+    return {
+        "name": v.name,
+        "settings": v.hparams(),
+        "best_val": None if best is None else {"epoch": epoch, "acc": best},
+        "diverged_epoch": diverged,
+        "final": None if train_acc is None else {"train_acc": train_acc, "val_acc": train_acc - gap, "gap": gap},
+        "small_weights": small,
+    }
+
+
+RUN = {"config": {"epochs": 5}, "data": {"name": "cifar10"}}
+
+
+def test_equal_rates_tie_instead_of_one_being_called_best():
+    rates = [variant(0.50, lr=0.1), variant(0.5004, lr=0.01), variant(0.30, lr=0.001)]
+    said = findings.learning_rate(rates, RUN)
+    assert said[0] == "The rates 0.1 and 0.01 tie for the best validation accuracy, 50.04 % (within 0.1 points)."
+    alone = findings.learning_rate([variant(0.6, lr=0.1), variant(0.5, lr=0.01)], RUN)
+    assert alone[0] == "The best rate is 0.1: 60.00 % (epoch 3)."
+
+
+def test_diverged_rates_are_named_with_their_epoch():
+    rates = [variant(None, diverged=1, lr=1.0), variant(0.6, lr=0.1, train_acc=0.7, gap=0.1)]
+    said = " ".join(findings.learning_rate(rates, RUN))
+    assert "Stopped as diverged (non-finite training loss): lr 1 in epoch 1; the other rates went on." in said
+    assert "No rate diverged" in " ".join(findings.learning_rate([variant(0.6, lr=0.1)], RUN))
+
+
+def test_batch_norm_allows_a_rate_only_when_the_numbers_show_it():
+    base, bn = variant(0.60, lr=0.01), variant(0.65, lr=0.01, batch_norm=True)
+    diverging = findings.batchnorm(
+        [base, bn, variant(None, diverged=2, lr=0.5), variant(0.7, lr=0.5, batch_norm=True)], RUN
+    )
+    assert diverging[1].endswith("Batch norm keeps this rate trainable where the plain network diverges.")
+    tolerates = findings.batchnorm([base, bn, variant(0.40, lr=0.1), variant(0.66, lr=0.1, batch_norm=True)], RUN)
+    assert "by -20.0 points without batch norm and by +1.0 points with it: batch norm tolerates" in tolerates[1]
+    neither = findings.batchnorm([base, bn, variant(0.59, lr=0.1), variant(0.64, lr=0.1, batch_norm=True)], RUN)
+    assert neither[1].endswith("these numbers do not show batch norm tolerating this rate better.")
+
+
+def test_swish_against_relu_says_which_wins_or_that_they_tie():
+    relu = variant(0.70, batch_norm=True, lr=0.1)
+    assert findings.swish([relu, variant(0.72, batch_norm=True, lr=0.1, activation="swish")], RUN)[0].startswith(
+        "Swish beats ReLU by 2.0 points"
+    )
+    assert findings.swish([relu, variant(0.7001, activation="swish")], RUN)[0].startswith(
+        "Swish reaches the same best validation accuracy as ReLU"
+    )
+
+
+def test_augmentation_on_digits_warns_that_flips_change_labels():
+    pair = [variant(0.8, train_acc=0.9, gap=0.1), variant(0.7, train_acc=0.75, gap=0.05, augment=True)]
+    on_cifar = findings.augmentation(pair, RUN)
+    assert on_cifar[0].startswith("With augmentation the network falls behind the one without by 10.0 points")
+    assert "narrows the final train - validation gap" in on_cifar[1]
+    assert "fits its training images less well" in on_cifar[2]
+    assert not any("mirrored" in s for s in on_cifar)
+    assert any("mirrored" in s for s in findings.augmentation(pair, {**RUN, "data": {"name": "digits"}}))
+
+
+def test_l1_against_l2_reports_the_small_weights():
+    small_l2 = {"threshold": 1e-3, "layers": {"conv1": 0.01, "fc1": 0.02}, "overall": 0.018}
+    small_l1 = {"threshold": 1e-3, "layers": {"conv1": 0.02, "fc1": 0.40}, "overall": 0.35}
+    said = findings.l1([variant(0.6, small=small_l2), variant(0.58, small=small_l1, weight_decay=0, l1=1e-4)], RUN)
+    assert said[1].startswith(
+        "After training, 35.0 % of the weights are below 0.001 in magnitude with L1, against 1.8 %"
+    )
+    assert said[2] == "The largest difference is in fc1: 40.0 % (L1) vs 2.0 % (L2)."
+
+
+def history(val_losses, train_losses=None):
+    rows = [{"epoch": 0, "val/loss": 2.31, "val/acc": 0.1}]
+    for epoch, loss in enumerate(val_losses, start=1):
+        train = (train_losses or [2.0 - 0.1 * epoch] * len(val_losses))[epoch - 1]
+        rows.append(
+            {
+                "epoch": epoch,
+                "train/loss": train,
+                "train/acc": 0.5 + 0.05 * epoch,
+                "val/loss": loss,
+                "val/acc": 0.5,
+                "train/lr": 0.01,
+            }
+        )
+    return {"name": "run", "history": rows}
+
+
+def test_overfitting_starts_after_the_lowest_validation_loss():
+    found = overfitting(history([1.5, 1.2, 1.1, 1.3, 1.4]))
+    assert found["lowest_epoch"] == 3 and found["starts"] == 4
+    assert "**overfitting starts at epoch 4**" in overfitting_text(found)
+    assert "while the training loss keeps falling" in overfitting_text(found)
+    still = overfitting(history([1.5, 1.2, 1.1]))
+    assert still["starts"] is None and "no overfitting within these 3 epochs" in overfitting_text(still)
+
+
+def test_the_initial_loss_is_compared_with_ln_of_the_classes():
+    found = initial_loss(history([1.0]), classes=10)
+    assert found["ln_classes"] == math.log(10) and found["difference"] == 2.31 - math.log(10)
+    assert "They agree because" in initial_loss_text(found)
+    far = initial_loss({"history": [{"epoch": 0, "val/loss": 3.0, "val/acc": 0.1}]}, classes=10)
+    assert "They differ by more than 0.1" in initial_loss_text(far)
+
+
+def test_a_decay_that_never_starts_is_called_the_same_run():
+    constant = {**history([1.2, 1.1]), "name": "a", "best_val": {"epoch": 2, "acc": 0.5}, "final": None}
+    decayed = {**constant, "name": "b", "settings": Variant(decay_every=5, decay_factor=0.5).hparams()}
+    assert "the rate never changes within these 2 epochs" in decay_text(constant, decayed, {})
