@@ -94,7 +94,7 @@ def study_blocks() -> dict[str, str]:
         seconds = time.perf_counter() - started
         results = {
             name: json.loads(next(logdir.glob(f"{name}/version_0/results.json")).read_text())
-            for name in ("lms-sweep", "simplenn", "classify")
+            for name in ("lms-sweep", "simplenn", "classify", "cifar", "pipeline")
         }
     output = done.stdout.replace(str(logdir), "runs").replace(str(ROOT) + "/", "").rstrip()
     return {
@@ -106,6 +106,7 @@ def study_blocks() -> dict[str, str]:
 
 def study_facts(results: dict) -> str:
     lms, simplenn, classify = results["lms-sweep"], results["simplenn"], results["classify"]
+    cifar, pipeline = results["cifar"], results["pipeline"]
     theory, wiener_mse = lms["theory"], lms["wiener"]["mse"]
     runs = {run["lr"]: run for run in lms["runs"]}
     diverged = [f"r = {lr:g} (epoch {run['diverged_epoch']})" for lr, run in runs.items() if run["diverged_epoch"]]
@@ -131,8 +132,37 @@ def study_facts(results: dict) -> str:
             f"- Classification ({classify['config']['epochs']} epochs on {classify['data']['name']}): test accuracy "
             f"{classify['test']['acc']:.2%} of the best epoch ({classify['best_val']['epoch']}, validation "
             f"{classify['best_val']['acc']:.2%}).",
+            cifar_facts(cifar),
+            pipeline_facts(pipeline),
             "",
         ]
+    )
+
+
+def cifar_facts(cifar: dict) -> str:
+    constant, decayed = (
+        next(v for v in cifar["variants"] if v["name"] == cifar["roles"][r]) for r in ("constant", "decay")
+    )
+    initial, found = cifar["initial_loss"], cifar["overfitting"][constant["name"]]
+    overfitting = f"overfitting from epoch {found['starts']}" if found["starts"] else "no overfitting yet"
+    return (
+        f"- CIFAR-10 lab 1, short ({cifar['config']['epochs']} epochs on {cifar['data']['name']}): "
+        f"{cifar['totals']['params']:,} parameters, {cifar['totals']['macs']:,} MACs per image; loss before training "
+        f"{initial['val_loss']:.4f} (ln 10 = {initial['ln_classes']:.4f}); best validation accuracy "
+        f"{constant['best_val']['acc']:.2%} (epoch {constant['best_val']['epoch']}), test "
+        f"{constant['test']['acc']:.2%}, {overfitting}; with step decay {decayed['best_val']['acc']:.2%}."
+    )
+
+
+def pipeline_facts(pipeline: dict) -> str:
+    variants = [v for v in pipeline["variants"] if v["best_val"]]
+    best = max(variants, key=lambda v: v["best_val"]["acc"])
+    diverged = [f"`{v['name']}` (epoch {v['diverged_epoch']})" for v in pipeline["variants"] if v["diverged_epoch"]]
+    seconds = sum(fit["seconds"] for fit in pipeline["fits"])
+    return (
+        f"- CIFAR-10 lab 2, short ({pipeline['config']['epochs']} epochs on {pipeline['data']['name']}): "
+        f"{len(pipeline['variants'])} variants in {len(pipeline['fits'])} fits ({seconds:.0f} s of training); best "
+        f"`{best['name']}` at {best['best_val']['acc']:.2%}; stopped as diverged: {', '.join(diverged) or 'none'}."
     )
 
 
@@ -197,9 +227,44 @@ def bench_block(reference: dict) -> str:
             "",
         ),
     ]
+    rows += pipeline_rows(reference["pipeline"]) if "pipeline" in reference else []
     lines = ["| benchmark | result | target |", "|---|---|---|"]
     lines += [f"| {name} | {result} | {target} |" for name, result, target in rows]
     return "\n".join(lines) + f"\n\n(whole benchmark: {reference['elapsed_s']:.0f} s)\n"
+
+
+def pipeline_rows(pipeline: dict) -> list[tuple[str, str, str]]:
+    images, ratio = pipeline["images_per_s"], pipeline["ratios"]
+    differences = pipeline["side_by_side_minus_separate"]
+    return [
+        (
+            "SimpleNNCifar (BN + augmentation), images/s: Lightning (`train.py pipeline`, one variant) / plain loop",
+            f"{images['lightning_one_run']:,.0f} / {images['plain_torch_one_run']:,.0f} "
+            f"({ratio['lightning_over_plain_torch_speed']} x)",
+            "",
+        ),
+        (
+            "its data pipeline alone / model step alone, images/s",
+            f"{pipeline['data_pipeline_images_per_s']:,.0f} / {pipeline['model_step_images_per_s']:,.0f} "
+            f"({ratio['pipeline_over_model']} x)",
+            "",
+        ),
+        (
+            "6-rate sweep in one fit / one variant's fit (time): loop; vectorized",
+            f"{ratio['sweep_loop_over_one_run']}; {ratio['sweep_vectorized_over_one_run']}",
+            pipeline["targets"]["sweep_over_one_run"],
+        ),
+        (
+            "6-rate sweep in one fit / the 6 fits one after another (time): loop; vectorized",
+            f"{ratio['sweep_loop_over_one_after_another']}; {ratio['sweep_vectorized_over_one_after_another']}",
+            pipeline["targets"]["sweep_over_one_after_another"],
+        ),
+        (
+            "side by side - separate fits, largest difference of val/loss: loop; vectorized",
+            f"{differences['loop'].get('val/loss', 0):.2g}; {differences['vectorized'].get('val/loss', 0):.2g}",
+            "0 (loop); rounding (vectorized)",
+        ),
+    ]
 
 
 def test_time_block() -> str:

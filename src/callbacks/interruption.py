@@ -31,7 +31,8 @@ class GracefulInterrupt(Callback):
     """While training, SIGINT and SIGTERM only set a flag; the next `on_train_batch_start` raises
     TrainingInterrupted, i.e. after a whole optimizer step and before the next one, where the weights, the
     optimizer and the loop counters agree. Lightning then calls `on_exception`, where the checkpoint is
-    written to `checkpoint_path` with the state of that exact point. A second signal stops at once.
+    written to `checkpoint_path` with the state of that exact point (none for a run that cannot be resumed,
+    `checkpoint_path=None`: it stops just as cleanly). A second signal stops at once.
 
     Single-process runs only: the processes of a DDP run would stop at different steps and wait on each
     other, so there Lightning's own handling is left in place.
@@ -39,8 +40,8 @@ class GracefulInterrupt(Callback):
 
     SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
-    def __init__(self, checkpoint_path: Path) -> None:
-        self.checkpoint_path = Path(checkpoint_path)
+    def __init__(self, checkpoint_path: Path | None) -> None:
+        self.checkpoint_path = None if checkpoint_path is None else Path(checkpoint_path)
         self.received: int | None = None
         self.saved: Path | None = None
         self._previous: dict[int, Any] = {}
@@ -58,14 +59,15 @@ class GracefulInterrupt(Callback):
             return
         self.received = signum
         name = signal.Signals(signum).name
-        print(f"\n{name} received: stopping after this step and saving a checkpoint (again to stop at once)")
+        saving = " and saving a checkpoint" if self.checkpoint_path is not None else ""
+        print(f"\n{name} received: stopping after this step{saving} (again to stop at once)")
 
     def on_train_batch_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule, batch: Any, batch_idx: int):
         if self.received is not None:
             raise TrainingInterrupted(self.received)
 
     def on_exception(self, trainer: pl.Trainer, pl_module: pl.LightningModule, exception: BaseException) -> None:
-        if isinstance(exception, TrainingInterrupted):
+        if isinstance(exception, TrainingInterrupted) and self.checkpoint_path is not None:
             self.checkpoint_path.parent.mkdir(parents=True, exist_ok=True)
             save_checkpoint_between_steps(trainer, self.checkpoint_path)
             self.saved = self.checkpoint_path

@@ -83,7 +83,7 @@ def run_prepared(prepared: Prepared) -> Run:
             **steps.results(cfg, prepared.data, trained),
         }
         results["config"] = {**to_json(cfg), **results.get("config", {})}
-        results["meta"] = run_meta(directory.path, started, resume, stop)
+        results["meta"] = run_meta(directory.path, started, resume, stop, experiment.resumable)
         if rank_zero:
             sink = FigureSink(directory.path)
             try:
@@ -92,7 +92,8 @@ def run_prepared(prepared: Prepared) -> Run:
                 sink.close()
             write_results(directory.path, results, steps.report(results, figures, trained))
         if stop is not None:
-            raise RunInterrupted(interruption_message(experiment.name, directory.path, stop), stop.exit_status)
+            message = interruption_message(experiment.name, directory.path, stop, experiment.resumable)
+            raise RunInterrupted(message, stop.exit_status)
         if rank_zero:  # a completed run no longer needs the checkpoint of an interruption it recovered from
             (directory.path / CHECKPOINTS / INTERRUPTED).unlink(missing_ok=True)
     run = Run(experiment.name, cfg, directory.path, results, trained)
@@ -118,7 +119,9 @@ def tensorboard_line(logdir: Path) -> str:
     return f"TensorBoard:   {tensorboard_command(logdir)}"
 
 
-def run_meta(run_dir: Path, started: float, resume: Resume | None, stop: Interruption | None) -> dict:
+def run_meta(
+    run_dir: Path, started: float, resume: Resume | None, stop: Interruption | None, resumable: bool = True
+) -> dict:
     """The part of results.json that may differ between two runs with one seed: paths, times, resumption."""
     meta = {"run_dir": str(run_dir), "started": started, "elapsed_s": time.time() - started}
     meta["resumed_from"] = None if resume is None else str(resume.checkpoint.path)
@@ -127,13 +130,18 @@ def run_meta(run_dir: Path, started: float, resume: Resume | None, stop: Interru
             "signal": stop.signal_name,
             "epoch": stop.epoch,
             "global_step": stop.global_step,
-            "checkpoint": str(Path(run_dir) / CHECKPOINTS / INTERRUPTED),
+            "checkpoint": str(Path(run_dir) / CHECKPOINTS / INTERRUPTED) if resumable else None,
         }
     return meta
 
 
-def interruption_message(experiment: str, run_dir: Path, stop: Interruption) -> str:
+def interruption_message(experiment: str, run_dir: Path, stop: Interruption, resumable: bool = True) -> str:
     checkpoint = Path(run_dir) / CHECKPOINTS / INTERRUPTED
+    if not resumable:
+        return (
+            f"interrupted by {stop.signal_name} in epoch {stop.epoch} after {stop.global_step} steps; partial results "
+            f"in {shown_path(run_dir / 'results.json')}; {experiment} is not resumable: run it again to finish"
+        )
     return (
         f"interrupted by {stop.signal_name} in epoch {stop.epoch} after {stop.global_step} steps; checkpoint "
         f"{shown_path(checkpoint)}, partial results in {shown_path(run_dir / 'results.json')}\n"

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import json
 import math
+import signal
 
 import pytest
 import torch
+from conftest import SignalAtStep
 from helpers import cifar_arrays, write_cifar_bin, write_cifar_py
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 from tensorboard.plugins.hparams import plugin_data_pb2
 
+import src.experiments.grid.fit as grid_fit
 from src.cli import main
 from src.experiments.grid.fit import FIT_PREFIX
 
@@ -235,3 +238,29 @@ def test_cifar_on_the_embedded_digits_says_what_the_data_are(tmp_path):
     report = (run_dir / "report.md").read_text()
     assert results["data"]["name"] == "digits" and "not CIFAR-10" in report
     assert results["course_target"]["applies"] is False
+
+
+def test_an_interrupted_pipeline_keeps_what_it_trained_and_says_it_cannot_resume(
+    tmp_path, cifar_py, monkeypatch, capsys
+):
+    original = grid_fit.build_trainer
+
+    def first_fit_gets_a_signal(*args, callbacks, **kwargs):
+        monkeypatch.setattr(grid_fit, "build_trainer", original)  # only the first fit
+        return original(*args, callbacks=[*callbacks, SignalAtStep(8, signal.SIGINT)], **kwargs)
+
+    monkeypatch.setattr(grid_fit, "build_trainer", first_fit_gets_a_signal)
+    argv = ["pipeline", "--data-dir", str(cifar_py), "--epochs", "3", *QUIET, "--variants", "augmentation", "l2"]
+    argv += ["--weight-decays", "0.001", "--logdir", str(tmp_path)]
+    assert main(argv) == 130
+    err = capsys.readouterr().err
+    assert "interrupted by SIGINT in epoch 2 after 8 steps" in err and "pipeline is not resumable" in err
+    run_dir, results = only_run(tmp_path, "pipeline")
+    assert results["status"] == "interrupted" and results["meta"]["interrupted"]["checkpoint"] is None
+    assert not (run_dir / "checkpoints" / "interrupted.ckpt").exists()
+    assert [fit["completed"] for fit in results["fits"]] == [False]
+    assert results["untrained"] == []  # all three share the first fit
+    for variant in results["variants"]:
+        assert [row["epoch"] for row in variant["history"]] == [0, 1] and variant["test"] is None
+    report = (run_dir / "report.md").read_text()
+    assert report.startswith("# The training pipeline") and "**Interrupted** by SIGINT" in report

@@ -111,6 +111,12 @@ def render_cifar_report(results: dict, table: LayerTable, figures: dict[str, Fig
         f"epoch {pct(test['acc'] if test else None)}."
     )
     caveat = data_caveat(data)
+    if results["status"] == "interrupted":
+        signal = results["meta"].get("interrupted", {}).get("signal", "a signal")
+        headline = (
+            f"**Interrupted** by {signal}: partial results below, no test. `cifar` is not resumable: run it again "
+            "to finish.\n\n" + headline
+        )
     lines = [
         f"# CIFAR-10, the course's way: SimpleNNCifar on {data['name']}",
         "",

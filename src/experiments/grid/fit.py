@@ -9,7 +9,7 @@ from pathlib import Path
 import torch
 from torch.utils.tensorboard import SummaryWriter
 
-from src.callbacks import LayerSummary
+from src.callbacks import GracefulInterrupt, LayerSummary
 from src.callbacks.histograms import MemberHistograms
 from src.callbacks.member_best import MemberBest
 from src.callbacks.member_curves import MemberCurves
@@ -103,6 +103,7 @@ def build_grid_fit(
     # Order matters: the epoch a member diverges in is recorded (curves, best) before it is frozen.
     layer_summary = LayerSummary() if summary else None
     callbacks = [curves, best, divergence, histograms, *([layer_summary] if layer_summary else [])]
+    callbacks.append(GracefulInterrupt(None))  # Ctrl-C / SIGTERM: stop after the step, keep what is done
     shown = label if len(variants) > 1 else variants[0].name
     trainer = build_trainer(
         run_dir / f"{FIT_PREFIX}{label}",

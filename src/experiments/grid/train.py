@@ -80,7 +80,8 @@ class FitRecord:
     variants: tuple[str, ...]
     mode: str  # vectorized, loop or off (a fit of its own)
     seconds: float  # training time (the validation before training and the test after are not counted)
-    epochs: int  # epochs trained (fewer when every variant diverged)
+    epochs: int  # epochs trained (fewer when every variant diverged or the run was interrupted)
+    completed: bool  # False: interrupted
 
     def as_dict(self) -> dict:
         return {
@@ -89,6 +90,7 @@ class FitRecord:
             "mode": self.mode,
             "seconds": self.seconds,
             "epochs": self.epochs,
+            "completed": self.completed,
         }
 
 
@@ -101,12 +103,14 @@ class GridRun:
     tables: dict[str, LayerTable]  # by architecture
     device: str  # where the fits ran
     normalization: dict[str, list[float]]  # the per-channel mean and std the images were normalised with
+    untrained: list[str]  # variants an interruption left untrained
 
 
 def grid_results(run: GridRun) -> dict:
     return {
         "variants": [outcome.as_dict() for outcome in run.outcomes.values()],
         "fits": [fit.as_dict() for fit in run.fits],
+        "untrained": run.untrained,
         "config": {"device": run.device, "normalized_with": run.normalization},
     }
 
@@ -130,19 +134,23 @@ def train_grid(cfg: CourseRun, splits: ImageSplits, variants: Sequence[Variant],
             )
             fit.trainer.validate(fit.module, datamodule=fit.datamodule, verbose=False)
             started = time.perf_counter()
-            context.fit(fit)
+            completed = context.fit(fit)  # False: SIGINT/SIGTERM stopped it (context.interruption says where)
             seconds = time.perf_counter() - started
             mode = cfg.side_by_side if len(group) > 1 or cfg.side_by_side == "off" else "single"
-            fits.append(FitRecord(label, tuple(v.name for v in group), mode, seconds, fit.trainer.current_epoch))
+            names = tuple(v.name for v in group)
+            fits.append(FitRecord(label, names, mode, seconds, fit.trainer.current_epoch, completed))
             tables.setdefault(architecture, architecture_table(fit))
-            for k, outcome in enumerate(test_best_epochs(fit)):
+            for k, outcome in enumerate(variant_outcomes(fit, tested=completed)):
                 outcomes[outcome.variant.name] = outcome
                 if writers:  # rank zero
                     publish_variant(cfg, splits, fit, k, outcome, context, writers[outcome.variant.name])
         finally:
             close_writers(writers)
+        if not completed:  # the variants of later fits are not trained
+            break
     normalization = {"mean": fit.datamodule.mean.tolist(), "std": fit.datamodule.std.tolist()}
-    return GridRun(outcomes, fits, tables, str(fit.trainer.strategy.root_device), normalization)
+    untrained = [variant.name for variant in variants if variant.name not in outcomes]
+    return GridRun(outcomes, fits, tables, str(fit.trainer.strategy.root_device), normalization, untrained)
 
 
 def architecture_table(fit: GridFit) -> LayerTable:
@@ -151,15 +159,18 @@ def architecture_table(fit: GridFit) -> LayerTable:
     return layer_summary(fit.module.model, fit.module.example_input_array)  # off rank zero, or a later fit
 
 
-def test_best_epochs(fit: GridFit) -> list[VariantOutcome]:
-    """Every member's final weights kept, its best epoch's weights loaded and tested (one pass for all)."""
+def variant_outcomes(fit: GridFit, tested: bool) -> list[VariantOutcome]:
+    """Every member's final weights kept; with `tested`, its best epoch's weights loaded and tested (one pass
+    for all), else (an interrupted fit) no test."""
     module = fit.module
     final = [{name: t.detach().to("cpu", copy=True) for name, t in m.state_dict().items()} for m in module.members]
-    for member, state in zip(module.members, fit.best.state, strict=True):
-        if state is not None:
-            member.load_state_dict(state)
-    fit.trainer.test(module, datamodule=fit.datamodule, verbose=False)
-    test = module.epoch_metrics("test")
+    test = {"loss": [math.nan] * len(fit.variants), "acc": [math.nan] * len(fit.variants)}
+    if tested:
+        for member, state in zip(module.members, fit.best.state, strict=True):
+            if state is not None:
+                member.load_state_dict(state)
+        fit.trainer.test(module, datamodule=fit.datamodule, verbose=False)
+        test = module.epoch_metrics("test")
     outcomes = []
     for k, variant in enumerate(fit.variants):
         tested = fit.best.state[k] is not None and math.isfinite(test["loss"][k])

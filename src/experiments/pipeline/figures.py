@@ -79,6 +79,8 @@ def pipeline_figures(results: dict, trained: GridRun, sink: FigureSink) -> dict[
     variants = {v["name"]: v for v in results["variants"]}
     figures = {}
     for study in results["studies"]:
+        if any(name not in variants for name in study["variants"]):  # interrupted before it was trained
+            continue
         members = [variants[name] for name in study["variants"]]
         key = study["key"]
         figures[f"study_{key}"] = sink.save(study_figure(study["title"], members), f"study_{key}", study["title"])

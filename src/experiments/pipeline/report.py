@@ -59,6 +59,13 @@ def render_pipeline_report(results: dict, tables: dict[str, LayerTable], figures
         if winner
         else "."
     )
+    if results["status"] == "interrupted":
+        signal = results["meta"].get("interrupted", {}).get("signal", "a signal")
+        headline = (
+            f"**Interrupted** by {signal}: {len(variants)} of {len(variants) + len(results['untrained'])} variants "
+            "trained (the last fit's without a test), partial results below. `pipeline` is not resumable: run it "
+            "again to finish.\n\n" + headline
+        )
     lines = [
         f"# The training pipeline: SimpleNNCifar variants on {data['name']}",
         "",
@@ -84,14 +91,13 @@ def render_pipeline_report(results: dict, tables: dict[str, LayerTable], figures
         "",
     ]
     for number, study in enumerate(results["studies"], start=1):
+        lines += [f"## {number}. {study['title']}", "", study["question"], ""]
+        missing = [name for name in study["variants"] if name not in variants]
+        if missing:
+            lines += [f"Not trained (the run was interrupted first): {', '.join(f'`{n}`' for n in missing)}.", ""]
+            continue
         members = [variants[name] for name in study["variants"]]
-        lines += [
-            f"## {number}. {study['title']}",
-            "",
-            study["question"],
-            "",
-            variants_table(results, study["variants"]),
-        ]
+        lines.append(variants_table(results, study["variants"]))
         lines += ["", *[f"- {sentence}" for sentence in FINDINGS[study["key"]](members, results)], ""]
         if study["key"] == "l1":
             lines += [small_weights_table(*members), ""]

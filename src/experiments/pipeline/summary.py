@@ -20,6 +20,9 @@ def pipeline_summary(results: dict) -> str:
         lines.append(f"{name:<{width}}  {best:<16}  {test:<7}  {diverged}")
     lines.append("")
     for study in results["studies"]:
+        if any(name not in variants for name in study["variants"]):
+            lines.append(f"{study['title']}: not trained (interrupted)")
+            continue
         members = [variants[name] for name in study["variants"]]
         lines.append(f"{study['title']}: {FINDINGS[study['key']](members, results)[0]}")
     return "\n".join(lines)
