@@ -88,9 +88,11 @@ class StackClassifier(LeanHookBookkeeping, pl.LightningModule):
         # One cross-entropy per member, as each would compute it alone (a mean over its batch).
         return torch.stack([F.cross_entropy(member_logits, labels) for member_logits in logits])  # (A,)
 
-    def training_step(self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int) -> torch.Tensor:
+    def training_step(self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int) -> torch.Tensor | None:
         views, labels = batch  # (V, B, C, H, W), (B,)
         active = self._active
+        if not active:  # every member diverged (MemberDivergence then stops the fit): nothing to train
+            return None
         logits = self._logits(views, self.view_of, active)
         losses = self._losses(logits, labels)
         self.train_metrics.update(self._index(), losses, logits, labels)

@@ -39,4 +39,4 @@ STUDY = Tour(
 )
 COMMANDS = (STUDY,)
 
-__all__ = ["COMMANDS", "STUDY", "StudyConfig", "study_parts"]
+__all__ = ["COMMANDS", "STUDY", "TOUR_CIFAR_EPOCHS", "TOUR_PIPELINE_EPOCHS", "StudyConfig", "study_parts"]
