@@ -82,6 +82,10 @@ CASES = [
     (["pipeline", "--variants", "lr,lr"], "--variants: each value may appear once, got lr, lr"),
     (["cifar", "--decay-factor", "0"], "--decay-factor: must be in (0, 1), got 0"),
     (["cifar", "--resume", "last"], "--resume: cifar is not resumable; run it again instead"),
+    (
+        ["pipeline", "--precision", "16-mixed", "--side-by-side", "loop"],
+        "--precision 16-mixed: variants side by side share one gradient scaler",
+    ),
     (["pipeline", "--side-by-side", "vmap"], "--side-by-side: one of auto, vectorized, loop, off, got 'vmap'"),
     (["study", "--epochs", "5"], "unknown option --epochs for study: it runs each part with the part's defaults"),
     (["study", "--resume", "last"], "unknown option --resume for study"),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import signal
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -36,6 +38,10 @@ class GracefulInterrupt(Callback):
 
     Single-process runs only: the processes of a DDP run would stop at different steps and wait on each
     other, so there Lightning's own handling is left in place.
+
+    The handlers are installed while a fit trains; `holding()` keeps them installed for a whole block of
+    several fits and what runs between them (a validation, a test, writing files), which then checks
+    `received` to stop at its next step.
     """
 
     SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -45,12 +51,28 @@ class GracefulInterrupt(Callback):
         self.received: int | None = None
         self.saved: Path | None = None
         self._previous: dict[int, Any] = {}
+        self._held = False
 
     def on_train_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
-        if trainer.world_size > 1 or threading.current_thread() is not threading.main_thread():
-            return
+        if trainer.world_size == 1:
+            self._install()
+
+    def _install(self) -> None:
+        if self._previous or threading.current_thread() is not threading.main_thread():
+            return  # installed already (holding), or signals cannot be handled here
         for signum in self.SIGNALS:
             self._previous[signum] = signal.signal(signum, self._handle)
+
+    @contextmanager
+    def holding(self) -> Iterator[GracefulInterrupt]:
+        """The handlers installed for the whole block, whatever runs in it (single-process runs only)."""
+        self._install()
+        self._held = True
+        try:
+            yield self
+        finally:
+            self._held = False
+            self._restore()
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
         if self.received is not None:  # asked twice: stop now, the default way
@@ -71,13 +93,17 @@ class GracefulInterrupt(Callback):
             self.checkpoint_path.parent.mkdir(parents=True, exist_ok=True)
             save_checkpoint_between_steps(trainer, self.checkpoint_path)
             self.saved = self.checkpoint_path
-        self._restore()
+        self._release()
 
     def on_train_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
-        self._restore()
+        self._release()
 
     def teardown(self, trainer: pl.Trainer, pl_module: pl.LightningModule, stage: str) -> None:
-        self._restore()
+        self._release()
+
+    def _release(self) -> None:
+        if not self._held:
+            self._restore()
 
     def _restore(self) -> None:
         for signum, handler in self._previous.items():

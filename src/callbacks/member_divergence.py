@@ -9,9 +9,10 @@ from pytorch_lightning.callbacks import Callback
 
 
 class MemberDivergence(Callback):
-    """After every epoch, a member of a StackClassifier whose mean training loss over the epoch is not finite
-    (a step produced inf or NaN) has diverged: it is frozen (the others go on) and `diverged_epoch[k]` keeps
-    the epoch, counted from 1. When every member has diverged, the fit stops.
+    """After every epoch, a member of a StackClassifier whose mean training loss over the epoch or whose
+    validation loss at its end is not finite (a step produced inf or NaN, or the last step left inf or NaN
+    weights) has diverged: it is frozen (the others go on) and `diverged_epoch[k]` keeps the epoch, counted from
+    1. When every member has diverged, the fit stops.
 
     Checked once per epoch, not per step: a per-step check would cost a host synchronisation every step, and a
     diverged member cannot harm the others in the meantime (their parameters, losses and gradients are
@@ -23,9 +24,9 @@ class MemberDivergence(Callback):
         self.diverged_epoch: dict[int, int] = {}
 
     def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
-        loss = pl_module.epoch_metrics("train")["loss"]
+        train, val = pl_module.epoch_metrics("train")["loss"], pl_module.epoch_metrics("val")["loss"]
         for k in pl_module.active_members:
-            if not math.isfinite(loss[k]):
+            if not (math.isfinite(train[k]) and math.isfinite(val[k])):
                 pl_module.freeze_member(k)
                 self.diverged_epoch[k] = trainer.current_epoch + 1
         if not pl_module.active_members:

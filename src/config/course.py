@@ -10,6 +10,7 @@ from src.config.checks import Adjustable, AtLeast, InRange, NonNegative, Positiv
 from src.config.device import DeviceOptions
 from src.config.images import ImageData
 from src.config.options import Machine
+from src.errors import UserError
 
 Normalization = Literal["course", "dataset"]
 SideBySide = Literal["auto", "vectorized", "loop", "off"]
@@ -59,8 +60,17 @@ class CourseRun(CourseRecipe, DeviceOptions):
 
     side_by_side: SideBySide = "auto"
     """variants that share an architecture train in one fit: vectorized (torch.func.vmap: one kernel per layer
-    for all of them), loop (one after another on each batch; bit-identical to separate fits), off (a fit per
-    variant); auto: vectorized on a GPU, loop on a CPU"""
+    for all of them), loop (one after another on each batch; on a CPU bit-identical to separate fits), off (a
+    fit per variant); auto: vectorized on a GPU, loop on a CPU"""
+
+    def check(self) -> None:
+        super().check()
+        if self.precision == "16-mixed" and self.side_by_side != "off":
+            # One optimizer, one gradient scaler: an overflow in one variant would skip every variant's step.
+            raise UserError(
+                "--precision 16-mixed: variants side by side share one gradient scaler, so one variant's overflow "
+                "would skip every variant's step; use bf16-mixed (no scaler) or --side-by-side off"
+            )
 
     def resolved(self, machine: Machine) -> CourseRun:
         resolved = super().resolved(machine)

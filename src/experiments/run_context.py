@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytorch_lightning as pl
 from pytorch_lightning.callbacks import Callback
 
 from src.callbacks import TrainingInterrupted, checkpoint_callbacks
@@ -39,6 +40,13 @@ class RunContext:
     def checkpoint_callbacks(self, every_n_epochs: int, monitor: str | None) -> list[Callback]:
         """The callbacks that make a fit resumable (see src/callbacks/checkpointing.py)."""
         return checkpoint_callbacks(self.run_dir, self.experiment, every_n_epochs, monitor)
+
+    def stopped(self, signum: int, trainer: pl.Trainer) -> None:
+        """Record an interruption noticed outside a fit's training (between two fits, say)."""
+        stop = TrainingInterrupted(signum)
+        self.interruption = Interruption(
+            stop.signal_name, stop.exit_status, trainer.current_epoch + 1, trainer.global_step
+        )
 
     def fit(self, fit: Fit) -> bool:
         """Train `fit` (the first fit of a resumed run continues from its checkpoint); False when SIGINT or

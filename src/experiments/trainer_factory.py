@@ -29,6 +29,50 @@ class NullProfiler(PassThroughProfiler):
         return self._nothing
 
 
+def image_trainer(
+    cfg: DeviceOptions,
+    machine: Machine,
+    run_dir: Path,
+    *,
+    max_epochs: int,
+    callbacks: list[Callback],
+    progress_label: str | None = None,
+    enable_checkpointing: bool,
+    parameters_may_stop: bool = False,
+) -> pl.Trainer:
+    """The Trainer of an image fit, from the run's device options (devices, strategy, nodes, precision,
+    determinism, progress bar). `parameters_may_stop`: some parameters stop taking part during the fit (a
+    diverged model of a side-by-side fit is frozen); DDP must then look for parameters without a gradient each
+    step, or its gradient reduction would wait for them forever."""
+    strategy = cfg.strategy
+    if parameters_may_stop and strategy in ("auto", "ddp") and device_count(cfg, machine) * cfg.num_nodes > 1:
+        strategy = "ddp_find_unused_parameters_true"
+    return build_trainer(
+        run_dir,
+        max_epochs=max_epochs,
+        callbacks=callbacks,
+        accelerator=cfg.accelerator,
+        devices=int(cfg.devices) if cfg.devices != "auto" else "auto",
+        precision=cfg.precision,
+        progress_bar_refresh=5 if cfg.progress_bar else None,
+        progress_label=progress_label,
+        enable_checkpointing=enable_checkpointing,
+        deterministic=cfg.deterministic or None,
+        strategy=strategy,
+        num_nodes=cfg.num_nodes,
+        benchmark=cudnn_benchmark(cfg, machine),
+    )
+
+
+def device_count(cfg: DeviceOptions, machine: Machine) -> int:
+    """Devices per node the run will use: --devices, or for 'auto' every GPU (one CPU process otherwise)."""
+    if cfg.devices != "auto":
+        return int(cfg.devices)
+    import torch
+
+    return torch.cuda.device_count() if cfg.uses_gpu(machine) else 1
+
+
 def cudnn_benchmark(cfg: DeviceOptions, machine: Machine) -> bool:
     """Let cuDNN pick its fastest convolution algorithms (fixed input shapes) on a GPU, unless the run asked for
     determinism: benchmarking chooses algorithms by timing, which breaks it."""

@@ -12,8 +12,9 @@ class MemberMetrics(Metric):
     """Sums per member (float64, over samples) of the loss and of correct answers, and the samples counted.
 
     `compute()` gives (loss, acc), each (K,): exact means over the samples each member saw, NaN for a member
-    that saw none (a frozen one). Under DDP the sums are added across processes, so the means are exact there
-    too (not a mean of per-process means).
+    that saw none (a frozen one). Under DDP the sums are added across processes, so the means are over all
+    samples, not a mean of per-process means (Lightning's DistributedSampler repeats a few samples to fill the
+    last batch when a split does not divide by the number of processes).
     """
 
     full_state_update = False

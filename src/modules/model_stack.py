@@ -58,8 +58,8 @@ class ModelStack(nn.Module):
         read = [view_of[k] for k in active]
         if len(set(read)) == 1:  # one input for all: vmap folds the members into the layers' output channels
             inputs, input_dim = views[read[0]], None
-        else:
-            inputs, input_dim = views[torch.tensor(read, device=views.device)], 0  # (A, B, C, H, W)
+        else:  # stacked on the device, not indexed with a tensor built on the host (a copy that would sync)
+            inputs, input_dim = torch.stack([views[i] for i in read]), 0  # (A, B, C, H, W)
         logits = vmap(self._call, in_dims=(0, 0, input_dim))(params, buffers, inputs)
         if self.training and buffers:
             with torch.no_grad():  # running statistics were updated in the stacked copy

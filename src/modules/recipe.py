@@ -20,21 +20,13 @@ class TrainingRecipe:
     decay_factor: float = 1.0
     augment: bool = False
 
-    def lr_factor(self, epoch: int) -> float:
-        """The multiple of `lr` used in epoch `epoch` (0-based)."""
-        return step_factor(epoch, self.decay_every, self.decay_factor)
-
-
-def step_factor(epoch: int, every: int, factor: float) -> float:
-    return factor ** (epoch // every) if every else 1.0
-
 
 class EpochFactor:
-    """LambdaLR's function for one param group (a class holding two numbers, so that the scheduler's
-    state_dict stays plain data)."""
+    """LambdaLR's function for one param group: the multiple of `lr` used in epoch `epoch` (0-based). A class
+    holding two numbers, so that the scheduler's state_dict stays plain data."""
 
     def __init__(self, recipe: TrainingRecipe) -> None:
         self.every, self.factor = recipe.decay_every, recipe.decay_factor
 
     def __call__(self, epoch: int) -> float:
-        return step_factor(epoch, self.every, self.factor)
+        return self.factor ** (epoch // self.every) if self.every else 1.0

@@ -60,6 +60,7 @@ class StackClassifier(LeanHookBookkeeping, pl.LightningModule):
         self.register_buffer("frozen", torch.zeros(k, dtype=torch.bool))
         self._active = list(range(k))
         self._active_index: torch.Tensor | None = None
+        self._all_index: torch.Tensor | None = None
         self._epoch_lrs = [r.lr for r in self.recipes]
 
     @property
@@ -85,8 +86,13 @@ class StackClassifier(LeanHookBookkeeping, pl.LightningModule):
         return self.stack(views, view_of, active)  # (A, B, classes)
 
     def _losses(self, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-        # One cross-entropy per member, as each would compute it alone (a mean over its batch).
-        return torch.stack([F.cross_entropy(member_logits, labels) for member_logits in logits])  # (A,)
+        """Each member's mean cross-entropy over the batch, (A,). Looped: one call per member, exactly as each
+        would compute it alone; vectorized: one call for all (one kernel instead of one per member)."""
+        if self.stack.vectorize:
+            members, batch = logits.shape[:2]
+            flat = F.cross_entropy(logits.flatten(0, 1), labels.repeat(members), reduction="none")
+            return flat.view(members, batch).mean(dim=1)
+        return torch.stack([F.cross_entropy(member_logits, labels) for member_logits in logits])
 
     def training_step(self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int) -> torch.Tensor | None:
         views, labels = batch  # (V, B, C, H, W), (B,)
@@ -102,22 +108,31 @@ class StackClassifier(LeanHookBookkeeping, pl.LightningModule):
                 total = total + self.recipes[k].l1 * l1_norm(self.members[k])
         return total
 
-    def _evaluate(self, batch: tuple[torch.Tensor, torch.Tensor], metrics: MemberMetrics, active: list[int]) -> None:
+    def _evaluate(self, batch: tuple[torch.Tensor, torch.Tensor], metrics: MemberMetrics, everyone: bool) -> None:
         views, labels = batch  # (1, B, C, H, W): evaluation images are never augmented
+        active = list(range(len(self.members))) if everyone else self._active
         logits = self._logits(views, [0] * len(self.members), active)
-        metrics.update(index_tensor(active, labels.device), self._losses(logits, labels), logits, labels)
+        index = self._everyone() if everyone else self._index()
+        metrics.update(index, self._losses(logits, labels), logits, labels)
 
     def validation_step(self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int) -> None:
-        self._evaluate(batch, self.val_metrics, self._active)
+        self._evaluate(batch, self.val_metrics, everyone=False)
 
     def test_step(self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int) -> None:
         # Every member is tested (the experiment loads each one's best weights first, frozen or not).
-        self._evaluate(batch, self.test_metrics, list(range(len(self.members))))
+        self._evaluate(batch, self.test_metrics, everyone=True)
 
     def _index(self) -> torch.Tensor:
+        """The active members' indices on the device, made once per set of members (a tensor built from host
+        values each step would copy, and synchronise, every step)."""
         if self._active_index is None or self._active_index.device != self.device:
             self._active_index = index_tensor(self._active, self.device)
         return self._active_index
+
+    def _everyone(self) -> torch.Tensor:
+        if self._all_index is None or self._all_index.device != self.device:
+            self._all_index = index_tensor(range(len(self.members)), self.device)
+        return self._all_index
 
     # ---- epochs --------------------------------------------------------------------------------------------
     def on_train_epoch_start(self) -> None:

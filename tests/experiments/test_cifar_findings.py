@@ -36,8 +36,12 @@ def test_equal_rates_tie_instead_of_one_being_called_best():
 def test_diverged_rates_are_named_with_their_epoch():
     rates = [variant(None, diverged=1, lr=1.0), variant(0.6, lr=0.1, train_acc=0.7, gap=0.1)]
     said = " ".join(findings.learning_rate(rates, RUN))
-    assert "Stopped as diverged (non-finite training loss): lr 1 in epoch 1; the other rates went on." in said
+    assert "Stopped as diverged (non-finite loss): lr 1 in epoch 1; the other rates went on." in said
     assert "No rate diverged" in " ".join(findings.learning_rate([variant(0.6, lr=0.1)], RUN))
+    every = " ".join(
+        findings.learning_rate([variant(None, diverged=1, lr=1.0), variant(None, diverged=2, lr=2.0)], RUN)
+    )
+    assert "lr 1 in epoch 1, lr 2 in epoch 2." in every and "went on" not in every
 
 
 def test_batch_norm_allows_a_rate_only_when_the_numbers_show_it():
@@ -50,6 +54,8 @@ def test_batch_norm_allows_a_rate_only_when_the_numbers_show_it():
     assert "by -20.0 points without batch norm and by +1.0 points with it: batch norm tolerates" in tolerates[1]
     neither = findings.batchnorm([base, bn, variant(0.59, lr=0.1), variant(0.64, lr=0.1, batch_norm=True)], RUN)
     assert neither[1].endswith("these numbers do not show batch norm tolerating this rate better.")
+    lower = findings.batchnorm([base, bn, variant(0.5, lr=0.001), variant(0.6, lr=0.001, batch_norm=True)], RUN)
+    assert "Lowering the rate from 0.01" in lower[1]
 
 
 def test_swish_against_relu_says_which_wins_or_that_they_tie():
@@ -120,3 +126,12 @@ def test_a_decay_that_never_starts_is_called_the_same_run():
     constant = {**history([1.2, 1.1]), "name": "a", "best_val": {"epoch": 2, "acc": 0.5}, "final": None}
     decayed = {**constant, "name": "b", "settings": Variant(decay_every=5, decay_factor=0.5).hparams()}
     assert "the rate never changes within these 2 epochs" in decay_text(constant, decayed, {})
+
+
+def test_variant_names_keep_distinct_values_distinct():
+    """Regression: names used :g, so lr 0.1 and 0.1000001 shared a name, a sub-run and a checkpoint."""
+    assert Variant(lr=0.1).name != Variant(lr=0.1000001).name
+    assert Variant().name == "lr=0.01_wd=0.0001"
+    assert Variant(augment=True, batch_norm=True, activation="swish", lr=1.0, weight_decay=0.0, l1=1e-5).name == (
+        "aug_bn_swish_lr=1.0_wd=0.0_l1=1e-05"
+    )

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import signal
 
 import pytest
+import pytorch_lightning as pl
 import torch
+import torch.nn.functional as F
 from conftest import SignalAtStep
 from helpers import cifar_arrays, write_cifar_bin, write_cifar_py
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
@@ -68,8 +71,8 @@ def test_pipeline_trains_each_distinct_variant_once(pipeline):
     assert studies["augmentation"] == ["lr=0.01_wd=0.0001", "aug_lr=0.01_wd=0.0001"]
     assert studies["batchnorm"][2:] == ["lr=0.1_wd=0.0001", "bn_lr=0.1_wd=0.0001"]
     assert studies["swish"] == ["bn_lr=0.1_wd=0.0001", "bn_swish_lr=0.1_wd=0.0001"]  # shared with batchnorm
-    assert studies["lr"] == ["aug_bn_lr=1e+06_wd=0.0001", "aug_bn_lr=0.05_wd=0.0001"]
-    assert studies["l1"] == ["lr=0.01_wd=0.0001", "lr=0.01_wd=0_l1=0.0001"]
+    assert studies["lr"] == ["aug_bn_lr=1000000.0_wd=0.0001", "aug_bn_lr=0.05_wd=0.0001"]
+    assert studies["l1"] == ["lr=0.01_wd=0.0001", "lr=0.01_wd=0.0_l1=0.0001"]
     # one fit per architecture, every variant in exactly one
     fits = {fit["label"]: fit["variants"] for fit in results["fits"]}
     assert set(fits) == {"relu", "bn-relu", "bn-swish"}
@@ -80,7 +83,7 @@ def test_pipeline_trains_each_distinct_variant_once(pipeline):
 def test_pipeline_variants_record_the_settings_they_trained_with(pipeline):
     _, results = pipeline
     variants = {v["name"]: v for v in results["variants"]}
-    l1 = variants["lr=0.01_wd=0_l1=0.0001"]["settings"]
+    l1 = variants["lr=0.01_wd=0.0_l1=0.0001"]["settings"]
     assert l1["l1"] == 1e-4 and l1["weight_decay"] == 0 and not l1["augment"] and not l1["batch_norm"]
     swish = variants["bn_swish_lr=0.1_wd=0.0001"]["settings"]
     assert swish["activation"] == "swish" and swish["batch_norm"] and swish["lr"] == 0.1
@@ -90,7 +93,7 @@ def test_pipeline_variants_record_the_settings_they_trained_with(pipeline):
 def test_a_diverging_rate_is_stopped_and_reported_and_the_others_go_on(pipeline):
     run_dir, results = pipeline
     variants = {v["name"]: v for v in results["variants"]}
-    exploded = variants["aug_bn_lr=1e+06_wd=0.0001"]
+    exploded = variants["aug_bn_lr=1000000.0_wd=0.0001"]
     assert exploded["diverged_epoch"] == 1
     assert [row["epoch"] for row in exploded["history"]] == [0, 1]
     for name, variant in variants.items():
@@ -165,7 +168,7 @@ def test_pipeline_writes_report_figures_and_loadable_checkpoints(pipeline):
 def test_l1_leaves_more_weights_near_zero_than_l2_and_says_so(pipeline):
     run_dir, results = pipeline
     variants = {v["name"]: v for v in results["variants"]}
-    l2, l1 = variants["lr=0.01_wd=0.0001"]["small_weights"], variants["lr=0.01_wd=0_l1=0.0001"]["small_weights"]
+    l2, l1 = variants["lr=0.01_wd=0.0001"]["small_weights"], variants["lr=0.01_wd=0.0_l1=0.0001"]["small_weights"]
     assert set(l2["layers"]) == {"conv1", "conv2", "fc1", "fc2", "fc3"}
     sizes = {"conv1": 600, "conv2": 1152, "fc1": 69120, "fc2": 10080, "fc3": 840}
     overall = sum(l1["layers"][k] * n for k, n in sizes.items()) / sum(sizes.values())
@@ -243,13 +246,13 @@ def test_cifar_on_the_embedded_digits_says_what_the_data_are(tmp_path):
 def test_an_interrupted_pipeline_keeps_what_it_trained_and_says_it_cannot_resume(
     tmp_path, cifar_py, monkeypatch, capsys
 ):
-    original = grid_fit.build_trainer
+    original = grid_fit.image_trainer
 
     def first_fit_gets_a_signal(*args, callbacks, **kwargs):
-        monkeypatch.setattr(grid_fit, "build_trainer", original)  # only the first fit
+        monkeypatch.setattr(grid_fit, "image_trainer", original)  # only the first fit
         return original(*args, callbacks=[*callbacks, SignalAtStep(8, signal.SIGINT)], **kwargs)
 
-    monkeypatch.setattr(grid_fit, "build_trainer", first_fit_gets_a_signal)
+    monkeypatch.setattr(grid_fit, "image_trainer", first_fit_gets_a_signal)
     argv = ["pipeline", "--data-dir", str(cifar_py), "--epochs", "3", *QUIET, "--variants", "augmentation", "l2"]
     argv += ["--weight-decays", "0.001", "--logdir", str(tmp_path)]
     assert main(argv) == 130
@@ -264,3 +267,89 @@ def test_an_interrupted_pipeline_keeps_what_it_trained_and_says_it_cannot_resume
         assert [row["epoch"] for row in variant["history"]] == [0, 1] and variant["test"] is None
     report = (run_dir / "report.md").read_text()
     assert report.startswith("# The training pipeline") and "**Interrupted** by SIGINT" in report
+
+
+class SignalWhen(pl.Callback):
+    """Sends SIGINT to this process at a chosen hook of the first fit that reaches it."""
+
+    def __init__(self, hook: str) -> None:
+        self.hook, self.sent = hook, False
+
+    def __getattribute__(self, name):
+        if name == object.__getattribute__(self, "hook"):
+
+            def send(*args, **kwargs):
+                if not self.sent:
+                    self.sent = True
+                    os.kill(os.getpid(), signal.SIGINT)
+
+            return send
+        return object.__getattribute__(self, name)
+
+
+@pytest.mark.parametrize(
+    # before the first fit trains: nothing trained; during its test: the test finishes, later fits do not run
+    ("hook", "trained"),
+    [("on_validation_start", 0), ("on_test_start", 2)],
+)
+def test_a_signal_between_the_phases_of_a_grid_stops_it_cleanly(tmp_path, cifar_py, monkeypatch, capsys, hook, trained):
+    original = grid_fit.image_trainer
+    sender = SignalWhen(hook)
+
+    def with_sender(*args, callbacks, **kwargs):
+        return original(*args, callbacks=[*callbacks, sender], **kwargs)
+
+    monkeypatch.setattr(grid_fit, "image_trainer", with_sender)
+    argv = ["pipeline", "--data-dir", str(cifar_py), "--epochs", "1", *QUIET, "--variants", "augmentation", "swish"]
+    assert main([*argv, "--logdir", str(tmp_path)]) == 130
+    assert "pipeline is not resumable" in capsys.readouterr().err
+    run_dir, results = only_run(tmp_path, "pipeline")
+    assert results["status"] == "interrupted"
+    assert len(results["variants"]) == trained  # the first (relu) fit holds 2 of the 4 variants
+    assert len(results["untrained"]) == 4 - trained
+    assert all(variant["test"] is not None for variant in results["variants"])
+    assert [fit["completed"] for fit in results["fits"]] == [True] * (trained > 0)
+    assert "**Interrupted** by SIGINT" in (run_dir / "report.md").read_text()
+
+
+def test_cifar_interrupted_in_a_fit_of_its_own_reports_the_run_it_has(tmp_path, cifar_py, monkeypatch):
+    original = grid_fit.image_trainer
+
+    def first_fit_gets_a_signal(*args, callbacks, **kwargs):
+        monkeypatch.setattr(grid_fit, "image_trainer", original)
+        return original(*args, callbacks=[*callbacks, SignalAtStep(3, signal.SIGINT)], **kwargs)
+
+    monkeypatch.setattr(grid_fit, "image_trainer", first_fit_gets_a_signal)
+    argv = ["cifar", "--data-dir", str(cifar_py), "--epochs", "2", "--side-by-side", "off", *QUIET]
+    assert main([*argv, "--logdir", str(tmp_path)]) == 130
+    run_dir, results = only_run(tmp_path, "cifar")
+    assert [v["name"] for v in results["variants"]] == [results["roles"]["constant"]]
+    assert results["untrained"] == [results["roles"]["decay"]]
+    assert (
+        "## Bonus: learning-rate decay\nNot trained: the run was interrupted first."
+        in (run_dir / "report.md").read_text()
+    )
+
+
+def test_the_tested_weights_are_the_best_epochs(pipeline, cifar_py):
+    """Evaluate each saved best checkpoint on the test split by hand: the numbers results.json reports."""
+    from src.data import read_cifar10
+    from src.modules.simple_nn_cifar import SimpleNNCifar
+
+    run_dir, results = pipeline
+    splits = read_cifar10(cifar_py, seed=0)
+    for variant in results["variants"]:
+        if variant["test"] is None:
+            continue
+        checkpoint = torch.load(run_dir / "checkpoints" / f"{variant['name']}.pt", weights_only=True)
+        model = SimpleNNCifar(**checkpoint["model_options"])
+        model.load_state_dict(checkpoint["state_dict"])
+        model.eval()
+        mean = torch.tensor(checkpoint["normalization"]["mean"])[:, None, None]
+        std = torch.tensor(checkpoint["normalization"]["std"])[:, None, None]
+        images, labels = splits.test
+        with torch.no_grad():
+            logits = model((images.float() / 255 - mean) / std)
+        assert variant["test"]["acc"] == pytest.approx(float((logits.argmax(1) == labels).double().mean()))
+        assert variant["test"]["loss"] == pytest.approx(float(F.cross_entropy(logits, labels)), rel=1e-5)
+        assert checkpoint["epoch"] == variant["best_val"]["epoch"]

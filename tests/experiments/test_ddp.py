@@ -80,3 +80,21 @@ def test_rank_zero_publishes_its_directory_for_the_processes_it_launches(tmp_pat
 def test_distributed_options_are_validated(tmp_path, capsys, argv, expected):
     assert main([*argv, "--logdir", str(tmp_path)]) == 2
     assert expected in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_two_process_ddp_side_by_side_with_a_diverging_variant(tmp_path):
+    """A variant frozen mid-fit takes no part in the next steps: DDP must not wait for its gradients."""
+    from helpers import cifar_arrays, write_cifar_py
+
+    write_cifar_py(tmp_path, cifar_arrays(per_batch=20, seed=3))
+    command = [sys.executable, "scripts/train.py", "pipeline", "--devices", "2", "--strategy", "ddp"]
+    command += ["--accelerator", "cpu", "--epochs", "3", "--variants", "lr", "--lrs", "1e6,0.05", "--batch-size", "8"]
+    command += ["--data-dir", str(tmp_path), "--logdir", str(tmp_path / "ddp"), "--no-progress-bar"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.count("run directory:") == 1
+    (run_dir,) = list((tmp_path / "ddp").glob("*/*"))
+    variants = {v["name"]: v for v in json.loads((run_dir / "results.json").read_text())["variants"]}
+    assert variants["aug_bn_lr=1000000.0_wd=0.0001"]["diverged_epoch"] == 1
+    assert [row["epoch"] for row in variants["aug_bn_lr=0.05_wd=0.0001"]["history"]] == [0, 1, 2, 3]

@@ -14,8 +14,16 @@ from src.modules.simple_nn_cifar import SimpleNNCifar
 
 
 def members(count: int, batch_norm: bool, activation: str = "relu") -> list[SimpleNNCifar]:
+    """Different weights per member, batch-norm scales and shifts too (a mix-up between members would show)."""
     torch.manual_seed(0)
-    return [SimpleNNCifar(batch_norm=batch_norm, activation=activation) for _ in range(count)]
+    models = [SimpleNNCifar(batch_norm=batch_norm, activation=activation) for _ in range(count)]
+    with torch.no_grad():
+        for model in models:
+            for module in model.modules():
+                if isinstance(module, torch.nn.BatchNorm2d):
+                    module.weight.uniform_(0.5, 1.5)
+                    module.bias.uniform_(-0.5, 0.5)
+    return models
 
 
 def views(count: int = 2, batch: int = 6) -> torch.Tensor:

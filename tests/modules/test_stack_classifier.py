@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from types import SimpleNamespace
 
 import pytest
+import pytorch_lightning as pl
 import torch
 import torch.nn.functional as F
 from sklearn.metrics import accuracy_score, log_loss
@@ -74,20 +76,53 @@ def test_the_l1_term_is_added_to_that_members_loss_only(tmp_path):
     assert float(l1_norm(module.members[0]).detach()) == pytest.approx(expected)
 
 
+def fake_trainer(training: bool, epoch: int = 2, batch_index: int = 5) -> SimpleNamespace:
+    """What on_after_batch_transfer reads of a Trainer: the stage, epoch, batch being transferred, rank."""
+    progress = SimpleNamespace(current=SimpleNamespace(ready=batch_index))
+    loop = SimpleNamespace(epoch_loop=SimpleNamespace(batch_progress=progress))
+    return SimpleNamespace(training=training, current_epoch=epoch, global_rank=0, fit_loop=loop, precision="32-true")
+
+
 def test_augmented_members_read_the_augmented_view(tmp_path):
     splits = random_splits()
     variants = [Variant(), Variant(augment=True)]
     fit = fit_of(variants, tmp_path, splits)
     assert fit.module.views == (False, True) and fit.module.view_of == (0, 1)
     assert fit.datamodule.views == (False, True)
-    # The augmented view is exactly the batch an augmenting ImageDataModule with the same seed makes.
+    # Each view is exactly the batch an ImageDataModule without / with augmentation and the same seed makes.
     stack = StackDataModule(splits, (False, True), batch_size=16, num_workers=0, seed=0, on_device=False)
-    single = ImageDataModule(splits, 16, 0, augment=True, seed=0, on_device=False)
+    plain = ImageDataModule(splits, 16, 0, augment=False, seed=0, on_device=False)
+    augmenting = ImageDataModule(splits, 16, 0, augment=True, seed=0, on_device=False)
     batch = (splits.train[0][:16], splits.train[1][:16])
-    plain, augmented = stack.prepare_batch(batch)[0], stack.prepare_batch(batch, (2, 5, 0))[0]
-    torch.testing.assert_close(augmented, single.prepare_batch(batch, (2, 5, 0))[0], rtol=0, atol=0)
-    assert not torch.equal(plain, augmented)
-    torch.testing.assert_close(plain, single.prepare_batch(batch)[0], rtol=0, atol=0)
+    for module in (stack, plain, augmenting):
+        module.trainer = fake_trainer(training=True)
+    views, labels = stack.on_after_batch_transfer(batch, 0)
+    assert views.shape == (2, 16, 3, 32, 32) and torch.equal(labels, batch[1])
+    torch.testing.assert_close(views[0], plain.on_after_batch_transfer(batch, 0)[0], rtol=0, atol=0)
+    torch.testing.assert_close(views[1], augmenting.on_after_batch_transfer(batch, 0)[0], rtol=0, atol=0)
+    assert not torch.equal(views[0], views[1])
+    stack.trainer = fake_trainer(training=False)  # evaluation: one plain view
+    evaluated, _ = stack.on_after_batch_transfer(batch, 0)
+    assert evaluated.shape == (1, 16, 3, 32, 32)
+    torch.testing.assert_close(evaluated[0], views[0], rtol=0, atol=0)
+
+
+def test_an_l1_members_step_is_sgds_with_the_l1_subgradient(tmp_path):
+    variants = [Variant(weight_decay=0.0, l1=1e-2, momentum=0.0, lr=0.1), Variant(momentum=0.0, lr=0.1)]
+    fit = fit_of(variants, tmp_path)
+    module = fit.module
+    module.trainer = fit.trainer
+    images, labels = torch.randn(1, 8, 3, 32, 32), torch.arange(8) % 10
+    before = [p.detach().clone() for p in module.members[0].parameters()]
+    ce_grads = torch.autograd.grad(
+        F.cross_entropy(module.members[0](images[0]), labels), module.members[0].parameters()
+    )
+    optimizer = module.configure_optimizers()["optimizer"]
+    optimizer.zero_grad()
+    module.training_step((images, labels), 0).backward()
+    optimizer.step()
+    for weight, old, grad in zip(module.members[0].parameters(), before, ce_grads, strict=True):
+        torch.testing.assert_close(weight.detach(), old - 0.1 * (grad + 1e-2 * torch.sign(old)), rtol=1e-5, atol=1e-7)
 
 
 def test_epoch_metrics_equal_scikit_learns(tmp_path):
@@ -128,11 +163,39 @@ def test_the_fit_stops_when_every_member_diverged(tmp_path):
     assert fit.best.state == [None, None]  # no epoch had a finite validation loss
 
 
-def test_the_best_epoch_is_the_first_with_the_highest_validation_accuracy(tmp_path):
+class WeightsPerEpoch(pl.Callback):
+    def __init__(self) -> None:
+        self.states: dict[int, list[dict]] = {}
+
+    def on_train_epoch_end(self, trainer, pl_module) -> None:
+        self.states[trainer.current_epoch + 1] = [
+            {name: t.detach().clone() for name, t in m.state_dict().items()} for m in pl_module.members
+        ]
+
+
+def test_the_best_epoch_is_the_first_with_the_highest_validation_accuracy_and_its_weights_are_kept(tmp_path):
     fit = fit_of([Variant(lr=0.05), Variant(lr=0.2)], tmp_path, epochs=4)
+    weights = WeightsPerEpoch()
+    fit.trainer.callbacks.append(weights)
     fit.trainer.fit(fit.module, datamodule=fit.datamodule)
     for k, variant in enumerate(fit.variants):
         rows = fit.curves.history[variant.name]
         accuracies = [row["val/acc"] for row in rows]
-        assert fit.best.epoch[k] == rows[accuracies.index(max(accuracies))]["epoch"]
-        assert fit.best.acc[k] == max(accuracies)
+        epoch = rows[accuracies.index(max(accuracies))]["epoch"]
+        assert fit.best.epoch[k] == epoch and fit.best.acc[k] == max(accuracies)
+        for name, tensor in fit.best.state[k].items():
+            torch.testing.assert_close(tensor, weights.states[epoch][k][name], rtol=0, atol=0)
+
+
+def test_vectorized_fits_match_looped_ones_with_mixed_views_and_a_frozen_member(tmp_path):
+    """float64, so that rounding cannot move an image across a class boundary: every number must agree."""
+    variants = [Variant(batch_norm=True, lr=1e6), Variant(batch_norm=True, augment=True), Variant(batch_norm=True)]
+    histories = {}
+    for mode in ("loop", "vectorized"):
+        fit = fit_of(variants, tmp_path / mode, epochs=3, side_by_side=mode, precision="64-true")
+        fit.trainer.fit(fit.module, datamodule=fit.datamodule)
+        assert fit.divergence.diverged_epoch == {0: 1}
+        histories[mode] = fit.curves.history
+    for name, rows in histories["loop"].items():
+        for a, b in zip(rows, histories["vectorized"][name], strict=True):
+            assert b == pytest.approx(a, rel=1e-9, abs=1e-12, nan_ok=True), name

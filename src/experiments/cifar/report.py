@@ -4,21 +4,12 @@ from __future__ import annotations
 
 from src.analysis import LayerTable
 from src.experiments.figures import FigureFile
-from src.experiments.grid.tables import data_caveat, loss, pct, points, variants_table
+from src.experiments.grid.tables import data_caveat, variants_table
+from src.experiments.tables import history_table
+from src.experiments.wording import pct, points
 
 SAME = 0.001  # accuracy differences below 0.1 points are called equal
 AGREE = 0.1  # an initial loss within 0.1 of ln C agrees with it
-
-
-def history_table(history: list[dict]) -> str:
-    lines = ["| epoch | train loss | train acc | val loss | val acc | lr |", "|---|---|---|---|---|---|"]
-    for row in history:
-        lr = row.get("train/lr")
-        lines.append(
-            f"| {row['epoch']} | {loss(row.get('train/loss'))} | {pct(row.get('train/acc'))} | "
-            f"{loss(row['val/loss'])} | {pct(row['val/acc'])} | {'—' if lr is None else f'{lr:.4g}'} |"
-        )
-    return "\n".join(lines)
 
 
 def initial_loss_text(initial: dict) -> str:
@@ -101,10 +92,11 @@ def target_text(target: dict, best: dict | None, data_name: str) -> str:
 def render_cifar_report(results: dict, table: LayerTable, figures: dict[str, FigureFile]) -> str:
     data, config = results["data"], results["config"]
     variants = {v["name"]: v for v in results["variants"]}
-    constant, decayed = variants[results["roles"]["constant"]], variants[results["roles"]["decay"]]
+    constant, decayed = (variants.get(results["roles"][role]) for role in ("constant", "decay"))
     sizes = data["sizes"]
     norm = config["normalized_with"]
-    best, test = constant["best_val"], constant["test"]
+    best = constant["best_val"] if constant else None
+    test = constant["test"] if constant else None
     headline = (
         f"**Best validation accuracy {pct(best['acc'] if best else None)}** at epoch "
         f"{best['epoch'] if best else '—'} of {config['epochs']} with the course's recipe; test accuracy of that "
@@ -117,14 +109,18 @@ def render_cifar_report(results: dict, table: LayerTable, figures: dict[str, Fig
             f"**Interrupted** by {signal}: partial results below, no test. `cifar` is not resumable: run it again "
             "to finish.\n\n" + headline
         )
+    side_by_side = (
+        "each in a fit of its own"
+        if config["side_by_side"] == "off"
+        else f"side by side in one fit ({config['side_by_side']})"
+    )
     lines = [
         f"# CIFAR-10, the course's way: SimpleNNCifar on {data['name']}",
         "",
         headline,
         "",
-        target_text(results["course_target"], best, data["name"]),
-        *(["", caveat] if caveat else []),
-        "",
+        *([target_text(results["course_target"], best, data["name"]), ""] if results["course_target"] else []),
+        *([caveat, ""] if caveat else []),
         "## Data",
         f"- {data['source']}",
         f"- {sizes['train']:,} train / {sizes['val']:,} validation (a seeded split) / {sizes['test']:,} test images "
@@ -142,9 +138,13 @@ def render_cifar_report(results: dict, table: LayerTable, figures: dict[str, Fig
         f"- SGD, lr {config['lr']:g}, momentum {config['momentum']:g}, L2 weight decay {config['weight_decay']:g}; "
         f"cross-entropy; batch {config['batch_size']} (evaluation {config['eval_batch_size']}); "
         f"{config['epochs']} epochs; seed {config['seed']}; precision {config['precision']} on {config['device']}",
-        f"- the best epoch by validation accuracy is kept (checkpoints/<run>.pt) and tested; both runs train side "
-        f"by side in one fit ({config['side_by_side']}) from the same initial weights",
+        f"- the best epoch by validation accuracy is kept (checkpoints/<run>.pt) and tested; both runs train "
+        f"{side_by_side} from the same initial weights",
         "",
+    ]
+    if constant is None:
+        return "\n".join([*lines, "Interrupted before the first training step: nothing was trained.", ""])
+    lines += [
         "## Before training: the initial loss",
         initial_loss_text(results["initial_loss"]),
         "",
@@ -154,15 +154,15 @@ def render_cifar_report(results: dict, table: LayerTable, figures: dict[str, Fig
         history_table(constant["history"]),
         "",
         "## Bonus: learning-rate decay",
-        decay_text(constant, decayed, results["overfitting"]),
+        "Not trained: the run was interrupted first."
+        if decayed is None
+        else decay_text(constant, decayed, results["overfitting"]),
         "",
         variants_table(results),
         "",
-        "In TensorBoard both runs are sub-runs of this run directory (`"
-        + constant["name"]
-        + "`, `"
-        + decayed["name"]
-        + "`): their `train/*` and `val/*` curves overlay, `train/lr` shows the schedule.",
+        "In TensorBoard the runs are sub-runs of this run directory ("
+        + ", ".join(f"`{name}`" for name in variants)
+        + "): their `train/*` and `val/*` curves overlay, `train/lr` shows the schedule.",
         "",
         "## Figures",
         "",

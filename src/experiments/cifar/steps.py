@@ -37,20 +37,24 @@ class CifarSteps(Steps[CifarConfig, ImageSplits, GridRun]):
 
     def results(self, cfg: CifarConfig, splits: ImageSplits, trained: GridRun) -> dict:
         shared = grid_results(trained)
-        constant = shared["variants"][0]
+        constant_name, decay_name = (variant.name for variant in cifar_variants(cfg))
+        # An interrupted run may lack the decay run (--side-by-side off), or both.
+        constant = next((v for v in shared["variants"] if v["name"] == constant_name), None)
         data = splits.describe()
         return {
             "data": data,
             "model": {"name": "SimpleNNCifar", "batch_norm": False, "activation": "relu"},
             **trained.tables["relu"].as_dict(),
             **shared,
-            "roles": {"constant": shared["variants"][0]["name"], "decay": shared["variants"][1]["name"]},
-            "initial_loss": initial_loss(constant, len(splits.classes)),
+            "roles": {"constant": constant_name, "decay": decay_name},
+            "initial_loss": None if constant is None else initial_loss(constant, len(splits.classes)),
             "overfitting": {variant["name"]: overfitting(variant) for variant in shared["variants"]},
-            "course_target": course_target(constant, data["name"]),
+            "course_target": None if constant is None else course_target(constant, data["name"]),
         }
 
     def figures(self, results: dict, splits: ImageSplits, trained: GridRun, sink: FigureSink) -> dict[str, FigureFile]:
+        if not results["variants"]:  # interrupted before training
+            return {}
         figure = cifar_curves_figure(results)
         return {"learning_curves": sink.save(figure, "learning_curves", "loss and accuracy per epoch")}
 

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from src.experiments.grid.tables import pct
+from src.experiments.wording import pct
 
 
 def cifar_summary(results: dict) -> str:
     variants = {v["name"]: v for v in results["variants"]}
     initial, target = results["initial_loss"], results["course_target"]
+    if initial is None:
+        return "SimpleNNCifar: interrupted before the first training step"
     lines = [
         f"SimpleNNCifar on {results['data']['name']}, {results['config']['epochs']} epochs: "
         f"before training val loss {initial['val_loss']:.4f} (ln {initial['classes']} = {initial['ln_classes']:.4f})"
     ]
     for role, label in (("constant", "constant lr"), ("decay", "step decay")):
-        variant = variants[results["roles"][role]]
+        variant = variants.get(results["roles"][role])
+        if variant is None:
+            lines.append(f"  {label}: not trained (interrupted)")
+            continue
         best, test = variant["best_val"], variant["test"]
         starts = results["overfitting"][variant["name"]]["starts"]
         lines.append(

@@ -13,7 +13,7 @@ from src.callbacks import EpochHistory, Histograms, LayerSummary
 from src.config import ImageRun, Machine
 from src.data import ImageDataModule, ImageSplits
 from src.experiments.fit import Fit
-from src.experiments.trainer_factory import build_trainer, cudnn_benchmark
+from src.experiments.trainer_factory import image_trainer
 from src.modules import ImageClassifier
 
 
@@ -70,19 +70,13 @@ def build_classification_fit(
         callbacks.append(Histograms(cfg.weight_every, cfg.grad_every))
     callbacks += [layer_summary] if layer_summary else []
     callbacks += list(checkpointing)
-    trainer = build_trainer(
+    trainer = image_trainer(
+        cfg,
+        machine,
         log_dir,
         max_epochs=cfg.epochs,
         callbacks=callbacks,
-        accelerator=cfg.accelerator,
-        devices=int(cfg.devices) if cfg.devices != "auto" else "auto",
-        precision=cfg.precision,
-        progress_bar_refresh=5 if cfg.progress_bar else None,
         progress_label=progress_label,
         enable_checkpointing=bool(checkpointing),
-        deterministic=cfg.deterministic or None,
-        strategy=cfg.strategy,
-        num_nodes=cfg.num_nodes,
-        benchmark=cudnn_benchmark(cfg, machine),
     )
     return ClassificationFit(trainer, module, datamodule, history, layer_summary)

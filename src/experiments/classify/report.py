@@ -4,21 +4,9 @@ from __future__ import annotations
 
 from src.analysis import LayerTable
 from src.experiments.figures import FigureFile
+from src.experiments.tables import history_table
+from src.experiments.wording import pct
 from src.shell import shown_path, train_command
-
-
-def _pct(value: float) -> str:
-    return f"{100 * value:.2f} %"
-
-
-def history_table(history: list[dict]) -> str:
-    lines = ["| epoch | train loss | train acc | val loss | val acc | lr |", "|---|---|---|---|---|---|"]
-    for row in history:
-        lines.append(
-            f"| {row['epoch']} | {row['train/loss']:.4f} | {_pct(row['train/acc'])} | {row['val/loss']:.4f} | "
-            f"{_pct(row['val/acc'])} | {row.get('train/lr', float('nan')):.3g} |"
-        )
-    return "\n".join(lines)
 
 
 def render_classify_report(results: dict, table: LayerTable, figures: dict[str, FigureFile]) -> str:
@@ -37,8 +25,8 @@ def render_classify_report(results: dict, table: LayerTable, figures: dict[str, 
     momentum = f", momentum {config['momentum']:g}" if config["optimizer"] == "sgd" else ""  # adam has none
     if test is not None:
         headline = (
-            f"**Test accuracy {_pct(test['acc'])}** (loss {test['loss']:.4f}) of the best epoch: validation "
-            f"accuracy {_pct(best['acc'])} at epoch {best['epoch']} of {config['epochs']}."
+            f"**Test accuracy {pct(test['acc'])}** (loss {test['loss']:.4f}) of the best epoch: validation "
+            f"accuracy {pct(best['acc'])} at epoch {best['epoch']} of {config['epochs']}."
         )
     else:
         interrupted = results["meta"].get("interrupted", {})

@@ -21,7 +21,7 @@ from src.data.stack_datamodule import StackDataModule
 from src.experiments.fit import Fit
 from src.experiments.grid.variant import Variant
 from src.experiments.ranks import is_rank_zero
-from src.experiments.trainer_factory import build_trainer, cudnn_benchmark
+from src.experiments.trainer_factory import image_trainer
 from src.modules.simple_nn_cifar import SimpleNNCifar
 from src.modules.stack_classifier import StackClassifier, training_views
 
@@ -73,10 +73,12 @@ def build_grid_fit(
     writers: Mapping[str, SummaryWriter],
     *,
     summary: bool,
+    interrupt: GracefulInterrupt | None = None,
 ) -> GridFit:
     """StackDataModule, StackClassifier of the variants' networks, the member observers (curves, best epoch,
     divergence, histograms; each variant through writers[variant name], its sub-run, empty off rank zero), with
-    `summary` the layer table of the architecture, and a Trainer logging to run_dir/fit-<label>."""
+    `summary` the layer table of the architecture, and a Trainer logging to run_dir/fit-<label>. `interrupt`:
+    the GracefulInterrupt to stop it with (the grid's, shared by its fits; default: one of its own)."""
     recipes = [variant.recipe() for variant in variants]
     datamodule = StackDataModule(
         splits,
@@ -103,21 +105,17 @@ def build_grid_fit(
     # Order matters: the epoch a member diverges in is recorded (curves, best) before it is frozen.
     layer_summary = LayerSummary() if summary else None
     callbacks = [curves, best, divergence, histograms, *([layer_summary] if layer_summary else [])]
-    callbacks.append(GracefulInterrupt(None))  # Ctrl-C / SIGTERM: stop after the step, keep what is done
+    # Ctrl-C / SIGTERM: stop after the step and keep what is done (no checkpoint: these runs are not resumable)
+    callbacks.append(interrupt or GracefulInterrupt(None))
     shown = label if len(variants) > 1 else variants[0].name
-    trainer = build_trainer(
+    trainer = image_trainer(
+        cfg,
+        machine,
         run_dir / f"{FIT_PREFIX}{label}",
         max_epochs=cfg.epochs,
         callbacks=callbacks,
-        accelerator=cfg.accelerator,
-        devices=int(cfg.devices) if cfg.devices != "auto" else "auto",
-        precision=cfg.precision,
-        progress_bar_refresh=5 if cfg.progress_bar else None,
         progress_label=f"{shown} ({len(variants)} side by side)" if len(variants) > 1 else shown,
         enable_checkpointing=False,
-        deterministic=cfg.deterministic or None,
-        strategy=cfg.strategy,
-        num_nodes=cfg.num_nodes,
-        benchmark=cudnn_benchmark(cfg, machine),
+        parameters_may_stop=True,
     )
     return GridFit(trainer, module, datamodule, label, tuple(variants), curves, best, divergence, layer_summary)

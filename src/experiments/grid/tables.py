@@ -1,23 +1,12 @@
-"""The tables and phrases both CIFAR-10 labs print: the variants' results, the data caveat, percentages."""
+"""The tables and phrases both CIFAR-10 labs print: the variants' results and the data caveat."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from src.experiments.wording import pct, points
+
 COURSE_DATA = "cifar10"
-
-
-def pct(value: float | None, digits: int = 2) -> str:
-    return "—" if value is None else f"{100 * value:.{digits}f} %"
-
-
-def points(difference: float) -> str:
-    """A difference of accuracies in percentage points, signed: '+1.3 points'."""
-    return f"{100 * difference:+.1f} points"
-
-
-def loss(value: float | None) -> str:
-    return "—" if value is None else f"{value:.4f}"
 
 
 def data_caveat(data: dict) -> str:

@@ -3,6 +3,7 @@ epoch, and keep what the results, reports and figures need."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 import time
@@ -14,6 +15,7 @@ from torch.utils.tensorboard import SummaryWriter
 
 from src.analysis import LayerTable, layer_summary
 from src.atomic import write_atomic
+from src.callbacks import GracefulInterrupt
 from src.callbacks.checkpointing import CHECKPOINTS
 from src.callbacks.subrun_writers import close_writers
 from src.config.course import CourseRun
@@ -23,6 +25,7 @@ from src.experiments.grid.hparams import write_hparams
 from src.experiments.grid.variant import Variant
 from src.experiments.grid.weights import small_weight_fractions
 from src.experiments.run_context import RunContext
+from src.experiments.trainer_factory import device_count
 
 VARIANT_CHECKPOINT_FORMAT = 1
 
@@ -78,7 +81,7 @@ class VariantOutcome:
 class FitRecord:
     label: str
     variants: tuple[str, ...]
-    mode: str  # vectorized, loop or off (a fit of its own)
+    mode: str  # vectorized or loop (side by side), off (a fit per variant), single (the only one of its kind)
     seconds: float  # training time (the validation before training and the test after are not counted)
     epochs: int  # epochs trained (fewer when every variant diverged or the run was interrupted)
     completed: bool  # False: interrupted
@@ -121,42 +124,55 @@ def train_grid(cfg: CourseRun, splits: ImageSplits, variants: Sequence[Variant],
     Each group of variants (group_variants) in one fit: a validation pass before training (epoch 0: the
     untrained networks), training, then the test split on each variant's best epoch. On rank zero, each
     variant's best weights go to checkpoints/<name>.pt and its HParams session to its sub-run."""
+    if len({variant.name for variant in variants}) != len(variants):
+        raise ValueError(f"variants must have distinct names, got {[v.name for v in variants]}")
     outcomes: dict[str, VariantOutcome] = {}
     fits: list[FitRecord] = []
     tables: dict[str, LayerTable] = {}
+    interrupt = GracefulInterrupt(None)  # one for every fit, and for what runs between them
+    single_process = device_count(cfg, context.machine) * cfg.num_nodes == 1
     fit = None
-    for label, group in group_variants(variants, cfg.side_by_side):
-        architecture = group[0].architecture
-        writers = subrun_writers(context.run_dir, group)
-        try:
-            fit = build_grid_fit(
-                cfg, splits, label, group, context.run_dir, context.machine, writers, summary=architecture not in tables
-            )
-            fit.trainer.validate(fit.module, datamodule=fit.datamodule, verbose=False)
-            started = time.perf_counter()
-            completed = context.fit(fit)  # False: SIGINT/SIGTERM stopped it (context.interruption says where)
-            seconds = time.perf_counter() - started
-            mode = cfg.side_by_side if len(group) > 1 or cfg.side_by_side == "off" else "single"
-            names = tuple(v.name for v in group)
-            fits.append(FitRecord(label, names, mode, seconds, fit.trainer.current_epoch, completed))
-            tables.setdefault(architecture, architecture_table(fit))
-            for k, outcome in enumerate(variant_outcomes(fit, tested=completed)):
-                outcomes[outcome.variant.name] = outcome
-                if writers:  # rank zero
-                    publish_variant(cfg, splits, fit, k, outcome, context, writers[outcome.variant.name])
-        finally:
-            close_writers(writers)
-        if not completed:  # the variants of later fits are not trained
-            break
+    with interrupt.holding() if single_process else contextlib.nullcontext():
+        for label, group in group_variants(variants, cfg.side_by_side):
+            architecture = group[0].architecture
+            writers = subrun_writers(context.run_dir, group)
+            try:
+                fit = build_grid_fit(
+                    cfg,
+                    splits,
+                    label,
+                    group,
+                    context.run_dir,
+                    context.machine,
+                    writers,
+                    summary=architecture not in tables,
+                    interrupt=interrupt,
+                )
+                if architecture not in tables:
+                    tables[architecture] = layer_summary(fit.module.model, fit.module.example_input_array)
+                fit.trainer.validate(fit.module, datamodule=fit.datamodule, verbose=False)
+                if interrupt.received is not None:  # during that validation: this fit's variants stay untrained
+                    break
+                started = time.perf_counter()
+                completed = context.fit(fit)  # False: stopped by SIGINT/SIGTERM during its training
+                seconds = time.perf_counter() - started
+                mode = cfg.side_by_side if len(group) > 1 or cfg.side_by_side == "off" else "single"
+                names = tuple(v.name for v in group)
+                fits.append(FitRecord(label, names, mode, seconds, fit.trainer.current_epoch, completed))
+                tested = completed and interrupt.received is None  # a signal after training: stop, no test
+                for k, outcome in enumerate(variant_outcomes(fit, tested)):
+                    outcomes[outcome.variant.name] = outcome
+                    if writers:  # rank zero
+                        publish_variant(cfg, splits, fit, k, outcome, context, writers[outcome.variant.name])
+            finally:
+                close_writers(writers)
+            if interrupt.received is not None:  # the variants of later fits are not trained
+                break
+    if interrupt.received is not None and context.interruption is None:
+        context.stopped(interrupt.received, fit.trainer)
     normalization = {"mean": fit.datamodule.mean.tolist(), "std": fit.datamodule.std.tolist()}
     untrained = [variant.name for variant in variants if variant.name not in outcomes]
     return GridRun(outcomes, fits, tables, str(fit.trainer.strategy.root_device), normalization, untrained)
-
-
-def architecture_table(fit: GridFit) -> LayerTable:
-    if fit.summary is not None and fit.summary.table is not None:
-        return fit.summary.table
-    return layer_summary(fit.module.model, fit.module.example_input_array)  # off rank zero, or a later fit
 
 
 def variant_outcomes(fit: GridFit, tested: bool) -> list[VariantOutcome]:
@@ -173,14 +189,14 @@ def variant_outcomes(fit: GridFit, tested: bool) -> list[VariantOutcome]:
         test = module.epoch_metrics("test")
     outcomes = []
     for k, variant in enumerate(fit.variants):
-        tested = fit.best.state[k] is not None and math.isfinite(test["loss"][k])
+        has_test = fit.best.state[k] is not None and math.isfinite(test["loss"][k])
         outcomes.append(
             VariantOutcome(
                 variant=variant,
                 history=fit.curves.history[variant.name],
                 best_epoch=fit.best.epoch[k],
                 best_val_acc=fit.best.acc[k],
-                test={"loss": test["loss"][k], "acc": test["acc"][k]} if tested else None,
+                test={"loss": test["loss"][k], "acc": test["acc"][k]} if has_test else None,
                 diverged_epoch=fit.divergence.diverged_epoch.get(k),
                 fit=fit.label,
                 final_weights=final[k],

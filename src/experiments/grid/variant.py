@@ -14,6 +14,12 @@ def number(value: float) -> str:
     return f"{value:g}"
 
 
+def exact(value: float) -> str:
+    """A value in a name: repr keeps every pair of distinct floats distinct (0.1 and 0.1000001 would both be
+    '0.1' with :g), the rule src/callbacks/subrun_writers.py's rate_run_name follows for LMS rates."""
+    return repr(float(value))
+
+
 @dataclass(frozen=True)
 class Variant:
     augment: bool = False
@@ -29,12 +35,12 @@ class Variant:
     @property
     def name(self) -> str:
         """Unique among variants that share a momentum, and a valid directory name (its TensorBoard sub-run):
-        e.g. 'lr=0.01_wd=0.0001', 'aug_bn_lr=0.1_wd=0.0001', 'lr=0.01_wd=0_l1=0.0001'."""
+        e.g. 'lr=0.01_wd=0.0001', 'aug_bn_lr=1.0_wd=0.0001', 'lr=0.01_wd=0.0_l1=0.0001'."""
         parts = [flag for flag, on in (("aug", self.augment), ("bn", self.batch_norm)) if on]
         parts += [self.activation] if self.activation != "relu" else []
-        parts += [f"lr={number(self.lr)}", f"wd={number(self.weight_decay)}"]
-        parts += [f"l1={number(self.l1)}"] if self.l1 else []
-        parts += [f"decay={number(self.decay_factor)}@{self.decay_every}"] if self.decay_every else []
+        parts += [f"lr={exact(self.lr)}", f"wd={exact(self.weight_decay)}"]
+        parts += [f"l1={exact(self.l1)}"] if self.l1 else []
+        parts += [f"decay={exact(self.decay_factor)}@{self.decay_every}"] if self.decay_every else []
         return "_".join(parts)
 
     @property

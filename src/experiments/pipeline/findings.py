@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from src.experiments.grid.tables import pct, points
+from src.experiments.wording import pct, points
 
 SAME = 0.001  # best validation accuracies closer than 0.1 points are called equal
 CLEAR = 0.01  # a change of at least 1 point is called a clear difference
@@ -68,12 +68,14 @@ def augmentation(variants: list[dict], run: dict) -> list[str]:
     epochs = run["config"]["epochs"]
     said = [compare(base, aug, "With augmentation the network", "the one without")]
     if gap(base) is not None and gap(aug) is not None:
-        change = "narrows" if gap(aug) < gap(base) else "widens"
+        narrows = gap(aug) < gap(base)
         said.append(
-            f"Augmentation {change} the final train - validation gap ({points(gap(base))} -> {points(gap(aug))}): "
+            f"Augmentation {'narrows' if narrows else 'widens'} the final train - validation gap "
+            f"({points(gap(base))} -> {points(gap(aug))}; training accuracy is measured on the images as trained, "
+            "augmented ones being harder): "
             + (
-                "the network can no longer memorise its exact training images."
-                if gap(aug) < gap(base)
+                "the network no longer sees the exact same training images to memorise."
+                if narrows
                 else "here it did not act as a regulariser."
             )
         )
@@ -107,8 +109,9 @@ def batchnorm(variants: list[dict], run: dict) -> list[str]:
             said.append(head)
             continue
         plain_change, normed_change = best(plain) - best(base), best(normed) - best(bn)
+        verb = "Raising" if lr > rate else "Lowering"
         change = (
-            f" Raising the rate from {rate:g} changes the best validation accuracy by {points(plain_change)} "
+            f" {verb} the rate from {rate:g} changes the best validation accuracy by {points(plain_change)} "
             f"without batch norm and by {points(normed_change)} with it"
         )
         if normed_change - plain_change >= CLEAR:
@@ -132,10 +135,11 @@ def learning_rate(variants: list[dict], run: dict) -> list[str]:
         said.append(f"Best validation accuracy by rate: {ranking}.")
     diverged = [v for v in variants if v["diverged_epoch"] is not None]
     if diverged:
+        went_on = "; the other rates went on." if len(diverged) < len(variants) else "."
         said.append(
-            "Stopped as diverged (non-finite training loss): "
+            "Stopped as diverged (non-finite loss): "
             + ", ".join(f"lr {v['settings']['lr']:g} in epoch {v['diverged_epoch']}" for v in diverged)
-            + "; the other rates went on."
+            + went_on
         )
     else:
         said.append("No rate diverged (every training loss stayed finite).")

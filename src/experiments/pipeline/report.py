@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from src.analysis import LayerTable
 from src.experiments.figures import FigureFile
-from src.experiments.grid.tables import data_caveat, pct, variants_table
+from src.experiments.grid.tables import data_caveat, variants_table
 from src.experiments.pipeline.findings import FINDINGS
+from src.experiments.wording import pct
 
 COURSE_TARGET = 0.70  # the lab's goal for the improved pipeline on CIFAR-10
 EXTRA_FIGURE = {"lr": "lr_sweep", "l2": "l2_sweep", "l1": "l1_weights"}  # besides each study's curves

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from src.experiments.grid.tables import pct
 from src.experiments.pipeline.findings import FINDINGS
+from src.experiments.wording import pct
 
 
 def pipeline_summary(results: dict) -> str:
