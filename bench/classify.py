@@ -16,6 +16,7 @@ import itertools
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
@@ -120,22 +121,28 @@ def steady_rate(durations: list[float], images_per_epoch: int) -> float:
     return images_per_epoch * (len(durations) - 1) / sum(durations[1:])
 
 
-def pipeline_and_model_rates(splits: ImageSplits, cfg: ClassifyConfig, steps: int = 30) -> tuple[float, float]:
+def pipeline_and_model_rates(
+    splits: ImageSplits,
+    cfg: ClassifyConfig,
+    steps: int = 30,
+    model: torch.nn.Module | None = None,
+    optimizer: Callable[[Iterable[torch.nn.Parameter]], torch.optim.Optimizer] | None = None,
+) -> tuple[float, float]:
     """images/s of the data pipeline alone (loader + on-device normalisation and augmentation) and of the
-    model step alone (forward, backward, optimizer on a ready batch)."""
+    model step alone (forward, backward, optimizer on a ready batch). Default model: SimpleNN with Adam."""
     device = torch.device("cuda" if torch.cuda.is_available() and cfg.accelerator != "cpu" else "cpu")
     datamodule = ImageDataModule(splits, cfg.batch_size, cfg.num_workers, augment=True, seed=0, on_device=False)
     count, start = 0, time.perf_counter()
     for index, batch in enumerate(datamodule.train_dataloader()):
-        images, _ = datamodule.prepare_batch(tuple(t.to(device) for t in batch), augment_at=(0, index))
+        images, _ = datamodule.prepare_batch(tuple(t.to(device) for t in batch), augment_at=(0, index, 0))
         count += images.shape[0]
     sync_device()
     pipeline = count / (time.perf_counter() - start)
 
-    model = SimpleNN(10, final_relu=False).to(device)
+    model = (model or SimpleNN(10, final_relu=False)).to(device)
     memory_format = torch.channels_last if cfg.channels_last else torch.contiguous_format
     model = model.to(memory_format=memory_format)
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    optimizer = (optimizer or (lambda params: torch.optim.Adam(params, lr=1e-3)))(model.parameters())
     images = torch.randn(cfg.batch_size, 3, 32, 32, device=device).contiguous(memory_format=memory_format)
     labels = torch.randint(0, 10, (cfg.batch_size,), device=device)
     for step in range(steps + 3):

@@ -26,7 +26,7 @@ import torch.nn.functional as F
 if __package__ in (None, ""):  # `python bench/x.py`: make the repository root importable as in `-m bench.x`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.classify import device_peak, steady_rate, synthetic_splits
+from bench.classify import device_peak, pipeline_and_model_rates, steady_rate, synthetic_splits
 from bench.common import EpochTimer, emit, interleaved, machine, median, setup_quiet, sync_device
 from src.analysis import layer_summary
 from src.config.course import CourseRun
@@ -91,34 +91,6 @@ def plain_epochs(splits: ImageSplits, cfg: CourseRun, variant: Variant) -> list[
     return [b - a for a, b in itertools.pairwise(starts)]
 
 
-def pipeline_and_model_rates(splits: ImageSplits, cfg: CourseRun, steps: int = 30) -> tuple[float, float]:
-    """images/s of the data pipeline alone (loader, normalisation and augmentation on the device) and of the
-    model step alone (forward, backward and SGD of the batch-norm network on a ready batch)."""
-    device = torch.device("cuda" if cfg.uses_gpu(detect_machine()) else "cpu")
-    datamodule = ImageDataModule(splits, cfg.batch_size, 0, augment=True, seed=0, on_device=False)
-    count, start = 0, time.perf_counter()
-    for index, batch in enumerate(datamodule.train_dataloader()):
-        images, _ = datamodule.prepare_batch(tuple(t.to(device) for t in batch), augment_at=(0, index, 0))
-        count += images.shape[0]
-    sync_device()
-    pipeline = count / (time.perf_counter() - start)
-    memory_format = torch.channels_last if cfg.channels_last else torch.contiguous_format
-    model = SimpleNNCifar(batch_norm=True).to(device).to(memory_format=memory_format)
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    images = torch.randn(cfg.batch_size, 3, 32, 32, device=device).contiguous(memory_format=memory_format)
-    labels = torch.randint(0, 10, (cfg.batch_size,), device=device)
-    for step in range(steps + 3):
-        if step == 3:
-            sync_device()
-            start = time.perf_counter()
-        loss = F.cross_entropy(model(images), labels)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-    sync_device()
-    return pipeline, steps * cfg.batch_size / (time.perf_counter() - start)
-
-
 def largest_differences(a: list[list[dict]], b: list[list[dict]]) -> dict[str, float]:
     """Per metric (train/loss, val/acc, ...), the largest absolute difference between two runs of the same
     variants, over every variant and epoch where both are finite."""
@@ -155,7 +127,15 @@ def run(reps: int = 3, train_images: int = 4096) -> dict:
     def ratio(top: str, bottom: str) -> float:
         return round(median([rep[bottom] / rep[top] for rep in per_rep]), 3)  # time(top) / time(bottom)
 
-    pipeline, model_rate = zip(*(pipeline_and_model_rates(splits, base) for _ in range(reps)), strict=True)
+    def course_step() -> tuple[float, float]:  # the batch-norm network with the course's SGD
+        return pipeline_and_model_rates(
+            splits,
+            base,
+            model=SimpleNNCifar(batch_norm=True),
+            optimizer=lambda params: torch.optim.SGD(params, lr=0.01, momentum=0.9),
+        )
+
+    pipeline, model_rate = zip(*(course_step() for _ in range(reps)), strict=True)
     separate = [grid_epochs(splits, [v], base)[1][0] for v in sweep]
     side_by_side = {mode: grid_epochs(splits, sweep, dataclasses.replace(base, side_by_side=mode))[1] for mode in modes}
     macs = layer_summary(SimpleNNCifar(batch_norm=True), torch.zeros(1, 3, 32, 32)).total_macs
