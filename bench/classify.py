@@ -37,7 +37,8 @@ from src.experiments.machine import detect_machine
 from src.modules import SimpleNN
 
 EPOCHS = 4  # per fit; the first is warm-up and not counted
-PEAK_FP32_FLOPS_PER_CYCLE = 64  # per core: 2 AVX-512 FMA units x 16 lanes x 2 (an assumption, see cpu_peak)
+# fp32 FLOP per cycle and core: 2 FMA units x lanes x 2 (an assumption, see cpu_peak_flops)
+PEAK_FP32_FLOPS_PER_CYCLE = {"avx512f": 2 * 16 * 2, "avx2": 2 * 8 * 2}
 
 
 def synthetic_splits(train: int, seed: int = 0) -> ImageSplits:
@@ -158,15 +159,19 @@ def pipeline_and_model_rates(
 
 
 def cpu_peak_flops() -> float:
-    """fp32 peak estimate of this CPU: cores x clock x 64 FLOP/cycle (two AVX-512 FMA units, an assumption)."""
+    """fp32 peak estimate of this CPU: cores x clock x FLOP/cycle, 64 with AVX-512, else 32 (AVX2); two FMA
+    units per core is an assumption (one CPU of this project's machines had AVX-512, another only AVX2)."""
     import os
 
-    mhz = 0.0
+    mhz, flags = 0.0, set()
     with contextlib.suppress(OSError, ValueError):
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("cpu MHz"):
                 mhz = max(mhz, float(line.split(":")[1]))
-    return (os.cpu_count() or 1) * mhz * 1e6 * PEAK_FP32_FLOPS_PER_CYCLE
+            if line.startswith("flags"):
+                flags = set(line.split(":", 1)[1].split())
+    per_cycle = PEAK_FP32_FLOPS_PER_CYCLE["avx512f" if "avx512f" in flags else "avx2"]
+    return (os.cpu_count() or 1) * mhz * 1e6 * per_cycle
 
 
 GPU_PEAK = {  # dense TFLOP/s: (fp32, bf16) from the vendors' data sheets
@@ -183,7 +188,7 @@ def device_peak(precision: str) -> tuple[float, str]:
             if key in name:
                 return (bf16 if precision.startswith("bf16") else fp32), f"{name} data sheet"
         return float("nan"), f"{name}: peak unknown"
-    return cpu_peak_flops(), "CPU fp32 estimate: cores x clock x 64 FLOP/cycle"
+    return cpu_peak_flops(), "CPU fp32 estimate: cores x clock x 2 FMA units x SIMD lanes (AVX-512 or AVX2) x 2"
 
 
 def run(reps: int = 3, train_images: int = 4096, with_compile: bool = False) -> dict:
