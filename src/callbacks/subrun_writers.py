@@ -26,8 +26,12 @@ def open_subrun_writers(trainer: pl.Trainer, names: list[str], owner: str) -> di
     if not isinstance(logger, TensorBoardLogger):
         rank_zero_warn(f"{owner}: no TensorBoardLogger on the trainer, so nothing is written to TensorBoard")
         return {}
-    base = Path(logger.log_dir)
-    return {name: SummaryWriter(str(base / name)) for name in names}
+    return writers_under(Path(logger.log_dir), names)
+
+
+def writers_under(base: Path, names: list[str]) -> dict[str, SummaryWriter]:
+    """A SummaryWriter per name, writing to base/<name> (the caller decides which rank writes)."""
+    return {name: SummaryWriter(str(Path(base) / name)) for name in names}
 
 
 def close_writers(writers: dict[str, SummaryWriter]) -> None:

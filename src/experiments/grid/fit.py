@@ -14,6 +14,7 @@ from src.callbacks.histograms import MemberHistograms
 from src.callbacks.member_best import MemberBest
 from src.callbacks.member_curves import MemberCurves
 from src.callbacks.member_divergence import MemberDivergence
+from src.callbacks.subrun_writers import writers_under
 from src.config import Machine
 from src.config.course import CourseRun
 from src.data import ImageSplits
@@ -47,9 +48,7 @@ def seeded_model(variant: Variant, seed: int, num_classes: int, in_channels: int
 
 def subrun_writers(run_dir: Path, variants: Sequence[Variant]) -> dict[str, SummaryWriter]:
     """One SummaryWriter per variant, its sub-run run_dir/<name>, on rank zero (the other ranks write nothing)."""
-    if not is_rank_zero():
-        return {}
-    return {variant.name: SummaryWriter(str(Path(run_dir) / variant.name)) for variant in variants}
+    return writers_under(run_dir, [variant.name for variant in variants]) if is_rank_zero() else {}
 
 
 def group_variants(variants: Sequence[Variant], side_by_side: str) -> list[tuple[str, list[Variant]]]:
