@@ -36,7 +36,6 @@ class GridFit(Fit):
     curves: MemberCurves
     best: MemberBest
     divergence: MemberDivergence
-    summary: LayerSummary | None
 
 
 def seeded_model(variant: Variant, seed: int, num_classes: int, in_channels: int) -> SimpleNNCifar:
@@ -102,8 +101,7 @@ def build_grid_fit(
     curves, best, divergence = MemberCurves(names, writers), MemberBest(len(variants)), MemberDivergence()
     histograms = MemberHistograms(names, writers, cfg.weight_every, cfg.grad_every)
     # Order matters: the epoch a member diverges in is recorded (curves, best) before it is frozen.
-    layer_summary = LayerSummary() if summary else None
-    callbacks = [curves, best, divergence, histograms, *([layer_summary] if layer_summary else [])]
+    callbacks = [curves, best, divergence, histograms, *([LayerSummary()] if summary else [])]
     # Ctrl-C / SIGTERM: stop after the step and keep what is done (no checkpoint: these runs are not resumable)
     callbacks.append(interrupt or GracefulInterrupt(None))
     shown = label if len(variants) > 1 else variants[0].name
@@ -117,4 +115,4 @@ def build_grid_fit(
         enable_checkpointing=False,
         parameters_may_stop=True,
     )
-    return GridFit(trainer, module, datamodule, label, tuple(variants), curves, best, divergence, layer_summary)
+    return GridFit(trainer, module, datamodule, label, tuple(variants), curves, best, divergence)

@@ -52,8 +52,16 @@ class VariantOutcome:
         finite = [row for row in self.trained if row["train/loss"] is not None and row["val/loss"] is not None]
         return finite[-1] if finite else None
 
-    def as_dict(self) -> dict:
+    @property
+    def final(self) -> dict | None:
+        """The last finite epoch's train and validation accuracy and their gap."""
         last = self.last
+        if last is None:
+            return None
+        gap = last["train/acc"] - last["val/acc"]
+        return {"epoch": last["epoch"], "train_acc": last["train/acc"], "val_acc": last["val/acc"], "gap": gap}
+
+    def as_dict(self) -> dict:
         return {
             "name": self.variant.name,
             "description": self.variant.settings(),
@@ -63,14 +71,7 @@ class VariantOutcome:
             "history": self.history,
             "initial": {key: self.history[0].get(key) for key in ("val/loss", "val/acc")} if self.history else None,
             "best_val": None if self.best_epoch is None else {"epoch": self.best_epoch, "acc": self.best_val_acc},
-            "final": None
-            if last is None
-            else {
-                "epoch": last["epoch"],
-                "train_acc": last["train/acc"],
-                "val_acc": last["val/acc"],
-                "gap": last["train/acc"] - last["val/acc"],
-            },
+            "final": self.final,
             "test": self.test,
             "diverged_epoch": self.diverged_epoch,
             "small_weights": small_weight_fractions(self.final_weights),
@@ -240,8 +241,7 @@ def publish_variant(
         torch.save(checkpoint, buffer)
         (context.run_dir / CHECKPOINTS).mkdir(exist_ok=True)
         write_atomic(context.run_dir / CHECKPOINTS / f"{name}.pt", buffer.getvalue())
-    result = outcome.as_dict()
-    final = result["final"] or {}
+    final = outcome.final or {}
     metrics = {
         "best_val_acc": outcome.best_val_acc,
         "test_acc": None if outcome.test is None else outcome.test["acc"],
