@@ -87,6 +87,18 @@ CASES = [
         "--precision 16-mixed: variants side by side share one gradient scaler",
     ),
     (["pipeline", "--side-by-side", "vmap"], "--side-by-side: one of auto, vectorized, loop, off, got 'vmap'"),
+    (["resnet", "--depth", "21"], "--depth: must be 6n + 2 with n >= 1 (20, 32, 44, 56, 110, ...), got 21"),
+    (["resnet", "--shortcut", "C"], "--shortcut: one of A, B, got 'C'"),
+    (["resnet", "--iterations", "0"], "--iterations: must be at least 1, got 0"),
+    (["resnet", "--milestones", "100,0"], "--milestones: must be at least 1, got 0"),
+    (["resnet", "--milestones", "64000"], "--milestones: 64000 is not before the end of training (--iterations 64000)"),
+    (["resnet", "--warmup-iterations", "-1"], "--warmup-iterations: must be at least 0, got -1"),
+    (["resnet", "--compile", "maybe"], "--compile: one of auto, on, off, got 'maybe'"),
+    (["resnet", "--epochs", "3", "--iterations", "10"], "--epochs and --iterations both set the training length"),
+    # predict
+    (["predict", "--run", "{tmp}/none"], "{tmp}/none: no such run directory"),
+    (["predict", "{tmp}", "--variant", "x"], "{tmp}: no checkpoints/best.ckpt or checkpoints/<variant>.pt"),
+    (["predict", "{tmp}", "--output", "{tmp}/a-file"], "--output {tmp}/a-file: exists already"),
     (["study", "--epochs", "5"], "unknown option --epochs for study: it runs each part with the part's defaults"),
     (["study", "--resume", "last"], "unknown option --resume for study"),
 ]
@@ -141,7 +153,8 @@ def test_bad_option(tmp_path, capsys, monkeypatch, argv, expected):
     (tmp_path / "a-file").write_text("not a directory")
     (tmp_path / "bad.yaml").write_text("epoch: 3\n")
     argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
-    command_only = argv[0] in ("frobnicate", "lsm") or argv[-1] == "--lr" or "stray" in argv
+    # predict writes no run: it has neither --logdir nor a progress bar
+    command_only = argv[0] in ("frobnicate", "lsm", "predict") or argv[-1] == "--lr" or "stray" in argv
     logdir = [] if "--logdir" in argv or command_only else ["--logdir", str(tmp_path / "runs")]
     status = main(argv if command_only else [*argv, *logdir, "--no-progress-bar"])
     err = capsys.readouterr().err.strip()

@@ -11,6 +11,7 @@ train/eval modes restored, no gradients recorded.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -80,6 +81,31 @@ class LayerTable:
             "bias_params": sum(row.bias_params for row in self.rows),
         }
         return {"layers": layers, "totals": totals}
+
+    def grouped(self, level: int) -> LayerTable:
+        """The same totals with the rows summed per module at `level` of the name ("stage1.0.conv1" belongs to
+        "stage1" at level 1 and to "stage1.0" at level 2): a deep network's table at the size of its blocks. A
+        group's input is its first row's, its output its last row's."""
+        groups: dict[str, list[LayerRow]] = {}
+        for row in self.rows:
+            groups.setdefault(".".join(row.name.split(".")[:level]), []).append(row)
+        rows = []
+        for name, members in groups.items():
+            kind = members[0].type if len(members) == 1 else f"{len(members)} layers"
+            rows.append(
+                LayerRow(
+                    name=name,
+                    type=kind,
+                    input_shape=members[0].input_shape,
+                    output_shape=members[-1].output_shape,
+                    weight_shape=members[0].weight_shape if len(members) == 1 else None,
+                    weight_params=sum(row.weight_params for row in members),
+                    bias_params=sum(row.bias_params for row in members),
+                    macs=sum(row.macs for row in members),
+                    calls=max(row.calls for row in members),
+                )
+            )
+        return dataclasses.replace(self, rows=rows, notes=list(self.notes))
 
     def table_rows(self) -> list[list[str]]:
         header = ["layer", "type", "input", "output", "weight", "params (w + b)", "MACs"]

@@ -107,18 +107,26 @@ class EpochCheckpoint(FixedStateKey, ModelCheckpoint):
     STATE_KEY = "model_checkpoint"
 
 
+class LastCheckpoint(EpochCheckpoint):
+    """last.ckpt at every `every_n_epochs`-th epoch end, beside a best-checkpoint EpochCheckpoint. Lightning's
+    own save_last writes last.ckpt only at the epochs where the monitored checkpoint is also saved (when the
+    metric improved), so a run whose validation accuracy stalled would keep a stale last.ckpt."""
+
+    STATE_KEY = "last_checkpoint"
+
+
 def checkpoint_callbacks(run_dir: Path, experiment: str, every_n_epochs: int, monitor: str | None) -> list[Callback]:
     """RunState, DataCursor, GracefulInterrupt (interrupted.ckpt) and a checkpoint callback writing last.ckpt
     every `every_n_epochs` epochs (after the epoch's logging) and, with `monitor`, best.ckpt by it."""
     folder = Path(run_dir) / CHECKPOINTS
+    stateful = [RunState(experiment), DataCursor(), GracefulInterrupt(folder / INTERRUPTED)]
+    every = dict(dirpath=folder, every_n_epochs=every_n_epochs, save_on_train_epoch_end=True)
+    if not monitor:
+        return [*stateful, EpochCheckpoint(save_last=True, save_top_k=0, **every)]
     # One best checkpoint, replaced when val/acc improves (its epoch is in results.json; Lightning's epoch
-    # numbers in file names would be 0-based where our reports count from 1).
-    best = dict(monitor=monitor, mode="max", save_top_k=1, filename=Path(BEST).stem, enable_version_counter=False)
-    model_checkpoint = EpochCheckpoint(
-        dirpath=folder,
-        save_last=True,
-        every_n_epochs=every_n_epochs,
-        save_on_train_epoch_end=True,
-        **(best if monitor else {"save_top_k": 0}),
-    )
-    return [RunState(experiment), DataCursor(), GracefulInterrupt(folder / INTERRUPTED), model_checkpoint]
+    # numbers in file names would be 0-based where our reports count from 1). It comes first: Lightning's
+    # `trainer.checkpoint_callback` (and so `test(ckpt_path="best")`) is the first checkpoint callback.
+    files = dict(save_top_k=1, enable_version_counter=False, save_last=False)
+    best = EpochCheckpoint(monitor=monitor, mode="max", filename=Path(BEST).stem, **files, **every)
+    last = LastCheckpoint(monitor=None, filename=Path(LAST).stem, **files, **every)
+    return [*stateful, best, last]

@@ -1,6 +1,7 @@
 """The words after the command, made regular before parsing: option names with dashes (`--batch_size` works
-too), the values of a list option joined (`--lrs 0.1 0.5` is `--lrs 0.1,0.5`), and every unknown option or
-stray word reported in one line, with a suggestion."""
+too), the values of a list option joined (`--lrs 0.1 0.5` is `--lrs 0.1,0.5`), a command's positional word
+turned into its option (`predict RUN` is `predict --run RUN`), and every unknown option or stray word reported
+in one line, with a suggestion."""
 
 from __future__ import annotations
 
@@ -36,7 +37,11 @@ def regular_words(command: Command, argv: Sequence[str]) -> list[str]:
             words.append(word)
             continue
         if not word.startswith("--"):
-            raise UserError(f"unexpected argument {word!r} for {command.name} (options start with --)")
+            positional = command.positional
+            if positional is None or any(w.startswith(f"--{positional.replace('_', '-')}=") for w in words):
+                raise UserError(f"unexpected argument {word!r} for {command.name} (options start with --)")
+            words.append(f"--{positional.replace('_', '-')}={word}")
+            continue
         name, has_value, inline = word.partition("=")
         name = "--" + name[2:].replace("_", "-")
         if name in (HELP, PRINT_CONFIG):

@@ -77,7 +77,7 @@ def read_cifar10(data_dir: str | Path, seed: int = 0) -> ImageSplits:
     missing = [name + suffix for name in names if not (folder / (name + suffix)).is_file()]
     if missing:
         raise UserError(f"{folder}: missing {', '.join(missing)} (a complete download has all six; {WHERE_TO_GET})")
-    reader = _read_bin_batch if kind == "bin" else _read_py_batch
+    reader = read_bin_batch if kind == "bin" else _read_py_batch
     parts = [reader(folder / (name + suffix)) for name in names]
     train_x = torch.cat([images for images, _ in parts[:-1]])
     train_y = torch.cat([labels for _, labels in parts[:-1]])
@@ -86,24 +86,34 @@ def read_cifar10(data_dir: str | Path, seed: int = 0) -> ImageSplits:
 
 
 def _read_py_batch(path: Path) -> tuple[torch.Tensor, torch.Tensor]:
+    images, labels = read_py_batch(path, labels_required=True)
+    return images, labels
+
+
+def read_py_batch(path: Path, labels_required: bool) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """A python-format batch: (N, 3, 32, 32) uint8 images and their labels, or None for a batch without a
+    'labels' entry when they are not required (a test set whose labels are withheld)."""
     try:
         batch = restricted_unpickle(path.read_bytes())
     except pickle.UnpicklingError as exc:
         raise UserError(f"{path}: not a CIFAR-10 batch ({exc})") from None
     except Exception as exc:  # truncated or garbled files fail inside pickle in many ways
         raise UserError(f"{path}: not a readable CIFAR-10 python batch ({type(exc).__name__}: {exc})") from None
-    if not isinstance(batch, dict) or b"data" not in batch or b"labels" not in batch:
-        raise UserError(f"{path}: expected a dict with 'data' and 'labels' (a CIFAR-10 python batch)")
-    data, labels = batch[b"data"], batch[b"labels"]
+    if not isinstance(batch, dict) or b"data" not in batch or (labels_required and b"labels" not in batch):
+        wanted = "'data' and 'labels'" if labels_required else "'data' (and 'labels' when known)"
+        raise UserError(f"{path}: expected a dict with {wanted} (a CIFAR-10 python batch)")
+    data, labels = batch[b"data"], batch.get(b"labels")
     if not isinstance(data, np.ndarray) or data.dtype != np.uint8 or data.ndim != 2 or data.shape[1] != 3072:
         shape = getattr(data, "shape", type(data).__name__)
         raise UserError(f"{path}: 'data' must be a uint8 array of N x 3072 pixels, got {shape}")
+    if labels is None:
+        return torch.from_numpy(np.ascontiguousarray(data).reshape(-1, 3, 32, 32).copy()), None
     if not isinstance(labels, list) or not all(type(v) is int for v in labels):
         raise UserError(f"{path}: 'labels' must be a list of integers")
     return _as_tensors(path, data, np.asarray(labels, dtype=np.int64))
 
 
-def _read_bin_batch(path: Path) -> tuple[torch.Tensor, torch.Tensor]:
+def read_bin_batch(path: Path) -> tuple[torch.Tensor, torch.Tensor]:
     raw = np.fromfile(path, dtype=np.uint8)
     if raw.size == 0 or raw.size % RECORD_BYTES:
         raise UserError(f"{path}: {raw.size} bytes is not a whole number of {RECORD_BYTES}-byte records (truncated?)")

@@ -9,7 +9,7 @@ study). `run` executes the command and returns the process exit status.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from src.config import Options, ResumeOptions
@@ -26,6 +26,9 @@ class Command:
     config: type[Options]
     help: str  # one line in the list of commands
     description: str  # the paragraph at the top of the command's --help
+    positional: str | None = field(
+        default=None, kw_only=True
+    )  # the option a bare word sets: `predict RUN` is `predict --run RUN`
 
     def run(self, cfg: Options, given: frozenset[str]) -> int:
         raise NotImplementedError

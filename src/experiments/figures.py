@@ -1,4 +1,4 @@
-"""Figures of a run: a PNG under figures/ and the same picture in TensorBoard's Images tab."""
+"""Figures of a run: a PNG under figures/ and the same picture in TensorBoard's Images tab (tables: Text tab)."""
 
 from __future__ import annotations
 
@@ -34,10 +34,17 @@ class FigureSink:
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png", dpi=110)
         write_atomic(self.run_dir / relative, buffer.getvalue())
+        self._tensorboard().add_figure(f"{FIGURES}/{name}", figure, global_step=0, close=False)
+        return FigureFile(title or name, relative, note)
+
+    def text(self, tag: str, markdown: str) -> None:
+        """A table or note in TensorBoard's Text tab, beside the figures."""
+        self._tensorboard().add_text(tag, markdown, global_step=0)
+
+    def _tensorboard(self) -> SummaryWriter:
         if self._writer is None:
             self._writer = SummaryWriter(str(self.run_dir))
-        self._writer.add_figure(f"{FIGURES}/{name}", figure, global_step=0, close=False)
-        return FigureFile(title or name, relative, note)
+        return self._writer
 
     def close(self) -> None:
         if self._writer is not None:

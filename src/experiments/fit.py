@@ -17,3 +17,11 @@ class Fit:
     def run(self, checkpoint: Path | None = None) -> None:
         """Train, from `checkpoint` when resuming (read with weights_only: no code in it can run)."""
         self.trainer.fit(self.module, datamodule=self.datamodule, ckpt_path=checkpoint, weights_only=True)
+
+    def test_best(self) -> dict:
+        """Test the checkpoint with the best monitored metric (best.ckpt, of the first checkpoint callback) and
+        return the logged test metrics."""
+        best = self.trainer.checkpoint_callback.best_model_path  # a path: "best" would warn about two callbacks
+        return self.trainer.test(
+            self.module, datamodule=self.datamodule, ckpt_path=best, weights_only=True, verbose=False
+        )[0]

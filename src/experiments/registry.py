@@ -14,6 +14,8 @@ PACKAGES = (
     "src.experiments.classify",
     "src.experiments.cifar",
     "src.experiments.pipeline",
+    "src.experiments.resnet",
+    "src.experiments.predict",
 )
 DEFAULT_COMMAND = "study"
 

@@ -1,4 +1,4 @@
-"""ImageClassifier: trains any image model (SimpleNN by default) with cross-entropy, SGD or Adam."""
+"""ImageClassifier: trains an image model (SimpleNN by default) with cross-entropy, SGD or Adam."""
 
 from __future__ import annotations
 
@@ -9,23 +9,32 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 from torchmetrics import MeanMetric
-from torchmetrics.classification import MulticlassAccuracy
+from torchmetrics.classification import MulticlassAccuracy, MulticlassConfusionMatrix
 
 from src.config.images import LRDecay, Optimizer
 from src.internals import LeanHookBookkeeping
-from src.modules.simple_nn import SimpleNN
+from src.modules.image_models import build_image_model
+from src.modules.step_schedule import StepSchedule
 
 OPTIMIZERS = typing.get_args(Optimizer)
-LR_DECAYS = typing.get_args(LRDecay)
+LR_DECAYS = (*typing.get_args(LRDecay), "milestones")
 
 
 class ImageClassifier(LeanHookBookkeeping, pl.LightningModule):
     """Logs train/loss, train/acc, train/lr, val/loss, val/acc once per epoch and test/loss, test/acc.
 
     Metrics accumulate in torchmetrics objects during the epoch (no per-step self.log, no host sync) and are
-    computed at epoch end; under DDP `compute()` synchronises them across processes. The default model is
-    SimpleNN without its final ReLU: a ReLU on the logits could not express negative class scores. The training
-    settings have no defaults here: they are options, whose defaults live in src/config/images.py.
+    computed at epoch end; under DDP `compute()` synchronises them across processes. Testing also fills
+    `test_confusion` (rows: true class, columns: predicted).
+
+    The model is `model_name` built with `model_options` (src/modules/image_models.py), both kept in the
+    hyperparameters with the `classes` and the input `normalization`, so that a checkpoint alone rebuilds the
+    network and its preprocessing (`predict`); or an nn.Module given as `model`, which a checkpoint cannot
+    rebuild. The default is SimpleNN without its final ReLU: a ReLU on the logits could not express negative
+    class scores. The training settings have no defaults here: they are options, whose defaults live in
+    src/config/images.py. `lr_decay="milestones"` multiplies the rate by 0.1 at each of the optimizer steps
+    `milestones` (after `warmup_steps` at a tenth of it), and `max_steps` ends training after that many steps,
+    validating that last, partial epoch.
     """
 
     def __init__(
@@ -42,20 +51,35 @@ class ImageClassifier(LeanHookBookkeeping, pl.LightningModule):
         max_epochs: int,
         channels_last: bool,
         compile: bool,
+        model_name: str | None,
+        model_options: dict | None,
+        classes: tuple[str, ...] | None,
+        normalization: dict | None,
+        nesterov: bool | None,
+        milestones: tuple[int, ...],
+        warmup_steps: int,
+        max_steps: int | None,
     ) -> None:
         super().__init__()
         if optimizer not in OPTIMIZERS:
             raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
         if lr_decay not in LR_DECAYS:
             raise ValueError(f"lr_decay must be one of {LR_DECAYS}, got {lr_decay!r}")
+        # nesterov None: Nesterov momentum whenever momentum > 0; model_name None (and no model): SimpleNN.
+        if model is None and model_name is None:
+            model_name = "SimpleNN"
+            model_options = {"num_classes": num_classes, "in_channels": input_shape[0], "final_relu": False}
         self.save_hyperparameters(ignore=["model"])
-        self.model = model if model is not None else SimpleNN(num_classes, input_shape[0], final_relu=False)
+        self.model = model if model is not None else build_image_model(model_name, model_options or {})
         self.example_input_array = torch.zeros(1, *input_shape)
         self.train_loss, self.val_loss, self.test_loss = MeanMetric(), MeanMetric(), MeanMetric()
         self.train_acc = MulticlassAccuracy(num_classes, average="micro")
         self.val_acc = MulticlassAccuracy(num_classes, average="micro")
         self.test_acc = MulticlassAccuracy(num_classes, average="micro")
-        for metric in (self.train_loss, self.val_loss, self.test_loss, self.train_acc, self.val_acc, self.test_acc):
+        self.test_confusion = MulticlassConfusionMatrix(num_classes)
+        self.confusion: torch.Tensor | None = None  # (num_classes, num_classes) counts of the last test
+        metrics = (self.train_loss, self.val_loss, self.test_loss, self.train_acc, self.val_acc, self.test_acc)
+        for metric in metrics:
             # In the state_dict, so a checkpoint taken mid-epoch carries the half-finished epoch's sums and a
             # resumed run reports the same epoch numbers as an uninterrupted one.
             metric.persistent(True)
@@ -93,7 +117,16 @@ class ImageClassifier(LeanHookBookkeeping, pl.LightningModule):
         self._step(batch, self.val_loss, self.val_acc)
 
     def test_step(self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int) -> None:
-        self._step(batch, self.test_loss, self.test_acc)
+        images, labels = batch
+        logits = self(images)
+        self.test_loss.update(F.cross_entropy(logits, labels).detach(), weight=labels.numel())
+        self.test_acc.update(logits.detach(), labels)
+        self.test_confusion.update(logits.detach(), labels)
+
+    def on_train_batch_end(self, outputs: object, batch: object, batch_idx: int) -> None:
+        # Stopping through should_stop (not Trainer(max_steps)) lets Lightning validate the partial last epoch.
+        if self.hparams.max_steps and self.trainer.global_step >= self.hparams.max_steps:
+            self.trainer.should_stop = True
 
     def _log_epoch(self, stage: str, loss: MeanMetric, acc: MulticlassAccuracy) -> None:
         # Logging the metric objects lets Lightning call their compute() (synchronised across DDP processes by
@@ -116,7 +149,11 @@ class ImageClassifier(LeanHookBookkeeping, pl.LightningModule):
     def on_validation_epoch_end(self) -> None:
         self._log_epoch("val", self.val_loss, self.val_acc)
 
+    def on_test_epoch_start(self) -> None:
+        self.test_confusion.reset()
+
     def on_test_epoch_end(self) -> None:
+        self.confusion = self.test_confusion.compute().cpu()  # synchronised across DDP processes
         self._log_epoch("test", self.test_loss, self.test_acc)
 
     def configure_optimizers(self) -> dict:
@@ -127,12 +164,16 @@ class ImageClassifier(LeanHookBookkeeping, pl.LightningModule):
                 lr=hp.lr,
                 momentum=hp.momentum,
                 weight_decay=hp.weight_decay,
-                nesterov=hp.momentum > 0,
+                nesterov=hp.momentum > 0 if hp.nesterov is None else hp.nesterov,
             )
         else:
             optimizer = torch.optim.Adam(self.parameters(), lr=hp.lr, weight_decay=hp.weight_decay)
         if hp.lr_decay == "none":
             return {"optimizer": optimizer}
+        if hp.lr_decay == "milestones":  # per optimizer step, so the drops land on the iterations asked for
+            schedule = StepSchedule(tuple(hp.milestones), hp.warmup_steps)
+            scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
+            return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "interval": "step"}}
         if hp.lr_decay == "cosine":
             scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=max(1, hp.max_epochs))
         else:  # "step": x0.1 at half and at three quarters of the epochs

@@ -148,3 +148,19 @@ def test_exports():
 def test_per_sample_independent_of_batch(batch):
     table = layer_summary(SimpleNN(), torch.zeros(batch, 3, 32, 32))
     assert [row.macs for row in table.rows] == [row[-1] for row in SIMPLENN_ROWS]
+
+
+def test_grouped_tables_keep_the_totals():
+    from src.modules.resnet import ResNetCifar
+
+    table = layer_summary(ResNetCifar(20, "B"), torch.zeros(1, 3, 32, 32))
+    for level in (1, 2):
+        grouped = table.grouped(level)
+        assert sum(r.params for r in grouped.rows) == table.total_params == grouped.total_params
+        assert sum(r.macs for r in grouped.rows) == table.total_macs
+    names = [row.name for row in table.grouped(1).rows]
+    assert names == ["conv", "bn", "stage1", "stage2", "stage3", "fc"]
+    stage2 = table.grouped(2).rows[5]  # stage2.0: two convs + BNs and the 1x1 projection + BN
+    assert (stage2.name, stage2.type, stage2.input_shape, stage2.output_shape) == (
+        "stage2.0", "6 layers", (1, 16, 32, 32), (1, 32, 16, 16)
+    )  # fmt: skip

@@ -166,3 +166,16 @@ def test_a_checkpoint_that_would_run_code_is_refused(tmp_path, capsys):
     assert "not a loadable checkpoint" in _bad(capsys, ["lms", "--resume", str(checkpoint), "--logdir", str(logdir)])
     torch.save({"state_dict": {}}, checkpoint)  # a Lightning-ish checkpoint from elsewhere
     assert "no run identity" in _bad(capsys, ["lms", "--resume", str(checkpoint), "--logdir", str(logdir)])
+
+
+def test_last_checkpoint_is_every_epochs_even_when_validation_stalls(tmp_path):
+    """Lightning's save_last writes last.ckpt only when the monitored best improves; ours every epoch."""
+    logdir = tmp_path / "runs"
+    argv = ["classify", "--epochs", "3", "--lr", "1e-12", "--lr-decay", "none", "--logdir", str(logdir), *QUIET]
+    assert main(argv) == 0  # a rate this small leaves every prediction, so val/acc, as it was after epoch 1
+    run_dir = logdir / "classify" / "version_0"
+    history = json.loads((run_dir / "results.json").read_text())["history"]
+    assert len({row["val/acc"] for row in history}) == 1
+    last, best = (torch.load(run_dir / "checkpoints" / name, weights_only=True) for name in ("last.ckpt", "best.ckpt"))
+    assert last["epoch"] == 2 and last["global_step"] == 3 * 23  # the final epoch's state (23 steps per epoch)
+    assert best["epoch"] == 0  # the first epoch with the best val/acc

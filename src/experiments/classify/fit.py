@@ -29,10 +29,22 @@ def build_classifier(
     input_shape: tuple[int, ...],
     model: nn.Module | None = None,
     module_type: type[ImageClassifier] = ImageClassifier,
+    *,
+    classes: tuple[str, ...] | None = None,
+    normalization: dict | None = None,
 ) -> ImageClassifier:
-    """The LightningModule of a classification fit, trained as `cfg` says (SimpleNN unless `model` is given)."""
+    """The LightningModule of a classification fit, trained as `cfg` says (SimpleNN unless `model` is given);
+    `classes` and `normalization` go into its checkpoints, for `predict`."""
     return module_type(
         model,
+        model_name=None,
+        model_options=None,
+        classes=classes,
+        normalization=normalization,
+        nesterov=None,
+        milestones=(),
+        warmup_steps=0,
+        max_steps=None,
         num_classes=num_classes,
         input_shape=input_shape,
         optimizer=cfg.optimizer,
@@ -62,7 +74,10 @@ def build_classification_fit(
     with `monitoring` the Histograms and (if `summary`) LayerSummary callbacks, the `checkpointing` callbacks,
     and a Trainer logging to log_dir."""
     datamodule = ImageDataModule(splits, cfg.batch_size, cfg.num_workers, cfg.augment, cfg.seed, on_device=True)
-    module = build_classifier(cfg, len(splits.classes), splits.image_shape, model)
+    normalization = {"mean": datamodule.mean.tolist(), "std": datamodule.std.tolist()}
+    module = build_classifier(
+        cfg, len(splits.classes), splits.image_shape, model, classes=tuple(splits.classes), normalization=normalization
+    )
     history = EpochHistory()
     layer_summary = LayerSummary() if summary and monitoring else None
     callbacks: list[Callback] = [history]

@@ -31,10 +31,7 @@ class ClassifySteps(Steps[ClassifyConfig, ImageSplits, Classified]):
         fit = build_classification_fit(cfg, splits, context.run_dir, context.machine, checkpointing=checkpointing)
         tested = None
         if context.fit(fit):  # test the epoch with the best val/acc, as the validation set is there to choose it
-            trainer = fit.trainer
-            tested = trainer.test(
-                fit.module, datamodule=fit.datamodule, ckpt_path="best", weights_only=True, verbose=False
-            )[0]
+            tested = fit.test_best()
         # The callback tabulates on rank zero only; the other ranks of a DDP run compute it here (no writing).
         table = fit.summary.table or layer_summary(fit.module.model, fit.module.example_input_array)
         return Classified(fit, tested, table)

@@ -1,0 +1,43 @@
+"""The options of `predict`: which run, which images, where the predictions go."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+from src.config import AtLeast, Metavar, Options
+from src.config.run import Accelerator
+from src.errors import UserError
+
+
+@dataclass(frozen=True)
+class PredictConfig(Options):
+    """Prediction"""
+
+    run: Annotated[Path | None, Metavar("RUN")] = None
+    """the run directory of an image classifier (classify, resnet, cifar, pipeline); also the first word
+    after `predict`"""
+    data_dir: Annotated[str | None, Metavar("DIR")] = None
+    """the images: a CIFAR-10 folder (its test_batch), a folder holding a test batch, or the batch file itself;
+    labels may be missing (a hidden test set); default: the run's own test split"""
+    variant: str | None = None
+    """the variant of a cifar or pipeline run (checkpoints/<variant>.pt; default: the best by validation
+    accuracy)"""
+    output: Annotated[Path | None, Metavar("FILE")] = None
+    """the CSV to write (default: RUN/predictions.csv, or predictions-2.csv, ... when taken); never overwritten"""
+    batch_size: Annotated[int, AtLeast(1)] = 1000
+    """images per forward pass"""
+    accelerator: Accelerator = "auto"
+    """where to compute: auto takes a GPU when there is one, else the CPU"""
+
+    def check(self) -> None:
+        super().check()
+        if self.data_dir is not None and not Path(self.data_dir).exists():
+            raise UserError(f"--data-dir {self.data_dir}: no such directory (nor a test batch file)")
+        if self.run is None:
+            raise UserError("predict needs a run: train.py predict RUN [--data-dir DIR] (RUN: runs/resnet/version_0)")
+        if not self.run.is_dir():
+            raise UserError(f"{self.run}: no such run directory")
+        if self.output is not None and self.output.exists():
+            raise UserError(f"--output {self.output}: exists already; predictions never overwrite a file")

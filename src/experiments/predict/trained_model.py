@@ -1,0 +1,127 @@
+"""The trained network of an image classifier run, rebuilt from its checkpoint alone.
+
+classify and resnet keep checkpoints/best.ckpt (Lightning; the ImageClassifier's hyperparameters name the model,
+its options, the classes and the input normalisation); cifar and pipeline keep checkpoints/<variant>.pt, one per
+variant (see src/experiments/grid/train.py). Both are read with torch.load(weights_only=True).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from src.callbacks.checkpointing import BEST, CHECKPOINTS
+from src.errors import UserError
+from src.modules.image_models import IMAGE_MODELS, build_image_model
+
+
+@dataclass(frozen=True)
+class TrainedModel:
+    model: nn.Module  # in eval mode, on the CPU, in the dtype it was saved in
+    classes: tuple[str, ...]
+    mean: torch.Tensor  # (C,) of pixel values / 255
+    std: torch.Tensor
+    checkpoint: Path
+    description: str  # which epoch, for the console: "best.ckpt (epoch 3, validation accuracy 97.2 %)"
+
+    @property
+    def in_channels(self) -> int:
+        return len(self.mean)
+
+
+def load_trained_model(run_dir: Path, variant: str | None) -> TrainedModel:
+    folder = run_dir / CHECKPOINTS
+    if (folder / BEST).is_file():
+        if variant is not None:
+            raise UserError(
+                f"--variant {variant}: {run_dir} is a run of one model (checkpoints/{BEST}); drop --variant"
+            )
+        return _from_lightning(folder / BEST, _results(run_dir))
+    variants = sorted(folder.glob("*.pt")) if folder.is_dir() else []
+    if variants:
+        return _from_variant(_pick_variant(variants, variant))
+    raise UserError(
+        f"{run_dir}: no {CHECKPOINTS}/{BEST} or {CHECKPOINTS}/<variant>.pt (predict needs a finished run of "
+        "classify, resnet, cifar or pipeline)"
+    )
+
+
+def _load(path: Path) -> dict:
+    try:
+        checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # torch.load fails in many ways; all mean "not a checkpoint we read"
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise UserError(f"{path}: not a loadable checkpoint of this project ({first})") from None
+    if not isinstance(checkpoint, dict):
+        raise UserError(f"{path}: not a checkpoint of this project")
+    return checkpoint
+
+
+def _results(run_dir: Path) -> dict:
+    try:
+        return json.loads((run_dir / "results.json").read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _from_lightning(path: Path, results: dict) -> TrainedModel:
+    checkpoint = _load(path)
+    hparams = checkpoint.get("hyper_parameters") or {}
+    name = hparams.get("model_name")
+    if name not in IMAGE_MODELS or hparams.get("normalization") is None or hparams.get("classes") is None:
+        raise UserError(
+            f"{path}: its model cannot be rebuilt (a checkpoint from an earlier version of this project, or of "
+            "a model given in code): train the run again with this version"
+        )
+    state = {k.removeprefix("model."): v for k, v in checkpoint["state_dict"].items() if k.startswith("model.")}
+    model = _built(path, name, hparams["model_options"], state)
+    best = results.get("best_val") or {}
+    epoch = f"epoch {best['epoch']}, validation accuracy {100 * best['acc']:.2f} %" if best else "its best epoch"
+    return TrainedModel(
+        model,
+        tuple(hparams["classes"]),
+        torch.tensor(hparams["normalization"]["mean"]),
+        torch.tensor(hparams["normalization"]["std"]),
+        path,
+        f"{path.name} ({epoch})",
+    )
+
+
+def _pick_variant(paths: list[Path], wanted: str | None) -> Path:
+    by_name = {path.stem: path for path in paths}
+    if wanted is not None:
+        if wanted not in by_name:
+            raise UserError(f"--variant {wanted}: no such variant in this run; it has {', '.join(by_name)}")
+        return by_name[wanted]
+    return max(paths, key=lambda path: _load(path).get("val_acc") or 0.0)  # ties: the first in name order
+
+
+def _from_variant(path: Path) -> TrainedModel:
+    checkpoint = _load(path)
+    if checkpoint.get("model") not in IMAGE_MODELS or "state_dict" not in checkpoint:
+        raise UserError(f"{path}: not a variant checkpoint of this project (no model name or weights)")
+    model = _built(path, checkpoint["model"], checkpoint["model_options"], checkpoint["state_dict"])
+    accuracy = checkpoint.get("val_acc")
+    shown = "—" if accuracy is None else f"{100 * accuracy:.2f} %"
+    return TrainedModel(
+        model,
+        tuple(checkpoint["classes"]),
+        torch.tensor(checkpoint["normalization"]["mean"]),
+        torch.tensor(checkpoint["normalization"]["std"]),
+        path,
+        f"variant {path.stem} (epoch {checkpoint.get('epoch')}, validation accuracy {shown})",
+    )
+
+
+def _built(path: Path, name: str, options: dict, state: dict[str, torch.Tensor]) -> nn.Module:
+    model = build_image_model(name, options)
+    try:
+        model.load_state_dict(state)
+    except RuntimeError as exc:
+        raise UserError(f"{path}: its weights do not fit {name}({options}): {str(exc).splitlines()[0]}") from None
+    dtype = next((t.dtype for t in state.values() if t.is_floating_point()), torch.float32)
+    return model.to(dtype).eval()

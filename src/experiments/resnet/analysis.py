@@ -1,0 +1,41 @@
+"""What a ResNet run's numbers mean: the paper's result for its depth, the 90 % target, and the epoch times."""
+
+from __future__ import annotations
+
+import statistics
+
+# Test error (%) of He et al. (2016), Table 6 (CIFAR-10, option A shortcuts); ResNet-110: the best of 5 runs
+# (their mean is 6.61 +- 0.16).
+PAPER_TEST_ERROR = {20: 8.75, 32: 7.51, 44: 7.17, 56: 6.97, 110: 6.43}
+TARGET = 0.90  # validation accuracy the course asks for within 200 epochs
+
+
+def paper_reference(depth: int) -> dict | None:
+    error = PAPER_TEST_ERROR.get(depth)
+    return None if error is None else {"depth": depth, "test_error": error / 100, "test_acc": 1 - error / 100}
+
+
+def course_target(best: dict | None, data_name: str, epochs: int) -> dict:
+    applies = data_name == "cifar10"
+    met = None if not applies or best is None else best["acc"] > TARGET and epochs <= 200
+    return {"val_acc": TARGET, "max_epochs": 200, "applies": applies, "met": met}
+
+
+def timing(seconds: dict[int, float], schedule: dict, train_images: int) -> dict | None:
+    """Epoch times of the epochs that ran whole in this process (the first includes warm-up and compilation;
+    the median leaves it out), and the whole recipe's time extrapolated from the median."""
+    full = {epoch: s for epoch, s in seconds.items() if epoch < schedule["epochs"]}  # the last may be partial
+    if not full:
+        full = dict(seconds)
+    if not full:
+        return None
+    values = [full[epoch] for epoch in sorted(full)]
+    median = statistics.median(values)
+    return {
+        "epochs_timed": len(values),
+        "first_epoch_s": values[0],
+        "median_epoch_s": median,
+        "mean_epoch_s": statistics.fmean(values),
+        "images_per_s": train_images / median,
+        "recipe_s_estimate": median * schedule["iterations"] / schedule["steps_per_epoch"],
+    }
