@@ -5,7 +5,7 @@ against the device's peak; and the whole 64,000-iteration recipe's time extrapol
 Synthetic images of CIFAR-10's shape (speed does not depend on what the pixels show). Each fit's first epoch is
 warm-up and not counted; variants run back to back in every repetition and ratios are medians of per-repetition
 ratios. Prints one JSON object.
-Usage: python bench/resnet.py [--reps 3] [--train-images 1024] [--compile] [--out FILE]
+Usage: python bench/resnet.py [--reps 3] [--train-images 1024] [--matrix-images 512] [--compile] [--out FILE]
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from torchmetrics.classification import MulticlassAccuracy
 if __package__ in (None, ""):  # `python bench/x.py`: make the repository root importable as in `-m bench.x`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.classify import steady_rate, synthetic_splits
-from bench.common import EpochTimer, device_peak, emit, interleaved, machine, median, setup_quiet, sync_device
+from bench.classify import device_peak, steady_rate, synthetic_splits
+from bench.common import EpochTimer, emit, interleaved, machine, median, setup_quiet, sync_device
 from src.analysis import layer_summary
 from src.data import ImageDataModule, ImageSplits
 from src.experiments.machine import detect_machine
@@ -108,7 +108,10 @@ def plain_epochs(splits: ImageSplits, cfg: ResNetConfig) -> list[float]:
     return [b - a for a, b in itertools.pairwise(starts)]
 
 
-def run(reps: int = 3, train_images: int = 1024, with_compile: bool = False) -> dict:
+def run(reps: int = 3, train_images: int = 1024, with_compile: bool = False, matrix_images: int = 512) -> dict:
+    """Lightning against the plain loop on `train_images`; the matrix on `matrix_images` (bf16 without bf16
+    hardware, and compilation, take long on a CPU), compiled variants once per repetition round at most."""
+    started = time.perf_counter()
     splits = synthetic_splits(train_images)
     n = train_images
     baseline = bench_config()
@@ -135,18 +138,17 @@ def run(reps: int = 3, train_images: int = 1024, with_compile: bool = False) -> 
             "compile": "on",
         }
     cfgs = {name: bench_config(**changes) for name, changes in matrix_configs.items()}
-    runs = interleaved(
-        {name: (lambda c=cfg: lightning_epochs(splits, c)) for name, cfg in cfgs.items()}, reps, warmup=0
-    )
+    small, m = synthetic_splits(matrix_images), matrix_images
+    runs = interleaved({name: (lambda c=cfg: lightning_epochs(small, c)) for name, cfg in cfgs.items()}, reps, warmup=0)
     matrix = {}
     for name, durations in runs.items():
-        images_per_s = median([steady_rate(d, n) for d in durations])
+        images_per_s = median([steady_rate(d, m) for d in durations])
         peak, _ = device_peak(matrix_configs[name]["precision"])
         achieved = images_per_s * training_flops_per_image
         matrix[name] = {
             "images_per_s": round(images_per_s, 1),
             "speedup_over_fp32": round(
-                median([steady_rate(a, n) / steady_rate(b, n) for a, b in zip(durations, runs["fp32"], strict=True)]), 3
+                median([steady_rate(a, m) / steady_rate(b, m) for a, b in zip(durations, runs["fp32"], strict=True)]), 3
             ),
             "achieved_gflops": round(achieved / 1e9, 2),
             "fraction_of_peak": round(achieved / peak, 4) if peak == peak else None,
@@ -167,6 +169,7 @@ def run(reps: int = 3, train_images: int = 1024, with_compile: bool = False) -> 
         "device": torch.cuda.get_device_name(0) if torch.cuda.is_available() else "cpu",
         "model": "ResNet-20 (option A)",
         "train_images": n,
+        "matrix_train_images": m,
         "epochs_per_fit": EPOCHS,
         "batch_size": baseline.batch_size,
         "auto_configuration": {
@@ -193,6 +196,7 @@ def run(reps: int = 3, train_images: int = 1024, with_compile: bool = False) -> 
             "note": "training images / measured training rate (validation each epoch included in the rate)",
         },
         "peak_flops_source": device_peak("32-true")[1],
+        "elapsed_s": round(time.perf_counter() - started, 1),
     }
 
 
@@ -200,11 +204,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reps", type=int, default=3, help="repetitions; the median is reported")
     parser.add_argument("--train-images", type=int, default=1024, help="synthetic training images per epoch")
+    parser.add_argument("--matrix-images", type=int, default=512, help="synthetic training images per matrix epoch")
     parser.add_argument("--compile", action="store_true", help="also measure torch.compile (slow to compile)")
     parser.add_argument("--out", type=Path, help="also write the JSON here")
     args = parser.parse_args(argv)
     setup_quiet()
-    emit({"machine": machine(), **run(args.reps, args.train_images, args.compile)}, args.out)
+    emit({"machine": machine(), **run(args.reps, args.train_images, args.compile, args.matrix_images)}, args.out)
     return 0
 
 

@@ -1,5 +1,5 @@
-"""The benchmark suite: LMS, classification and the CIFAR-10 labs' sweep, each against its in-process
-baseline. Prints one JSON object and writes it to bench/results/<date>-<device>.json (or --out).
+"""The benchmark suite: LMS, classification, the CIFAR-10 labs' sweep and ResNet-20, each against its
+in-process baseline. Prints one JSON object and writes it to bench/results/<date>-<device>.json (or --out).
 
 Usage: python bench/run.py [--reps 3] [--quick] [--compile] [--out FILE]
 """
@@ -16,7 +16,7 @@ import torch
 if __package__ in (None, ""):  # `python bench/run.py`: make the repository root importable as in `-m bench.run`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import classify, lms, pipeline
+from bench import classify, lms, pipeline, resnet
 from bench.common import emit, machine, setup_quiet
 
 
@@ -35,6 +35,12 @@ def main(argv: list[str] | None = None) -> int:
         "lms": lms.run(reps=max(reps, 1), with_scaling=not args.quick),
         "classify": classify.run(reps=reps, train_images=512 if args.quick else 4096, with_compile=args.compile),
         "pipeline": pipeline.run(reps=reps, train_images=512 if args.quick else 4096),
+        "resnet": resnet.run(
+            reps=min(reps, 3),  # ResNet-20 epochs take seconds on a CPU: three repetitions are enough
+            train_images=128 if args.quick else 1024,
+            with_compile=args.compile,
+            matrix_images=128 if args.quick else 512,
+        ),
     }
     result["elapsed_s"] = round(time.time() - started, 1)
     device = "cuda" if torch.cuda.is_available() else "cpu"

@@ -228,9 +228,46 @@ def bench_block(reference: dict) -> str:
         ),
     ]
     rows += pipeline_rows(reference["pipeline"]) if "pipeline" in reference else []
+    rows += resnet_rows(reference["resnet"]) if "resnet" in reference else []
     lines = ["| benchmark | result | target |", "|---|---|---|"]
     lines += [f"| {name} | {result} | {target} |" for name, result, target in rows]
-    return "\n".join(lines) + f"\n\n(whole benchmark: {reference['elapsed_s']:.0f} s)\n"
+    resnet = reference.get("resnet", {}).get("elapsed_s")
+    resnet = (
+        ""
+        if resnet is None
+        else f"; the ResNet-20 part, run on its own ({reference['resnet']['measured_separately']}): {resnet:.0f} s"
+    )
+    return "\n".join(lines) + f"\n\n(whole benchmark: {reference['elapsed_s']:.0f} s{resnet})\n"
+
+
+def resnet_rows(resnet: dict) -> list[tuple[str, str, str]]:
+    images, matrix, recipe = resnet["images_per_s"], resnet["device_matrix"], resnet["recipe_extrapolated"]
+    return [
+        (
+            "ResNet-20 training, images/s: Lightning (`train.py resnet`) / plain PyTorch loop",
+            f"{images['lightning']:,.0f} / {images['plain_torch']:,.0f} "
+            f"({resnet['ratios']['lightning_over_plain_torch']} x)",
+            resnet["targets"]["lightning_over_plain_torch"] + " x",
+        ),
+        (
+            "ResNet-20 device matrix (Lightning, images/s, x fp32; first epoch s): " + ", ".join(matrix),
+            ", ".join(
+                f"{m['images_per_s']:,.0f} ({m['speedup_over_fp32']}; {m['first_epoch_s']:g} s)"
+                for m in matrix.values()
+            ),
+            "",
+        ),
+        (
+            "ResNet-20 achieved training FLOP/s / estimated fp32 peak, per matrix row",
+            ", ".join(f"{m['achieved_gflops']:.0f} GFLOP/s ({m['fraction_of_peak']:.0%})" for m in matrix.values()),
+            "",
+        ),
+        (
+            "ResNet-20, one 45k-image epoch; the 64,000-iteration recipe, extrapolated (`--accelerator auto`)",
+            f"{recipe['seconds_per_45k_epoch']:.0f} s; {recipe['auto_configuration_minutes'] / 60:.1f} h",
+            resnet["targets"]["h100_recipe_minutes"] + " min on one H100 (no GPU here)",
+        ),
+    ]
 
 
 def pipeline_rows(pipeline: dict) -> list[tuple[str, str, str]]:

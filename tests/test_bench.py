@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench import classify, lms, pipeline
+from bench import classify, lms, pipeline, resnet
 
 
 @pytest.mark.slow
@@ -69,3 +69,17 @@ def test_largest_differences_per_metric():
     a = [[{"epoch": 1, "val/acc": 0.5, "val/loss": 2.0}], [{"epoch": 1, "val/acc": 0.25, "val/loss": None}]]
     b = [[{"epoch": 1, "val/acc": 0.75, "val/loss": 1.5}], [{"epoch": 1, "val/acc": 0.5, "val/loss": 9.0}]]
     assert pipeline.largest_differences(a, b) == {"val/acc": 0.25, "val/loss": 0.5}
+
+
+@pytest.mark.slow
+def test_resnet_benchmark_reports_every_figure():
+    result = resnet.run(reps=1, train_images=128, matrix_images=128)
+    assert set(result["ratios"]) == {"lightning_over_plain_torch"}
+    assert set(result["device_matrix"]) == {"fp32", "fp32_channels_last", "bf16-mixed_channels_last"}
+    assert result["auto_configuration"]["matrix_row"] == "fp32_channels_last"  # what `resnet` resolves on a CPU
+    assert all(entry["images_per_s"] > 0 for entry in result["device_matrix"].values())
+    assert result["macs_per_image"] == 40_551_040 and result["training_tflop_per_45k_epoch"] == 10.95
+    extrapolated = result["recipe_extrapolated"]
+    assert extrapolated["auto_configuration_minutes"] == pytest.approx(
+        64_000 * 128 / result["images_per_s"]["lightning"] / 60, rel=0.01
+    )

@@ -92,8 +92,9 @@ class ImageClassifier(LeanHookBookkeeping, pl.LightningModule):
             self.model.to(memory_format=torch.channels_last)
         if self.hparams.compile and self._compiled_forward is None:
             # Compile the wrapped model's forward only: parameter names, the state_dict and the layer summary
-            # (which calls the plain module) stay exactly as without compilation.
-            object.__setattr__(self, "_compiled_forward", torch.compile(self.model.forward))
+            # (which calls the plain module) stay exactly as without compilation. Static shapes: the few batch
+            # sizes of a fit (training, its last partial batch, evaluation) each get their own graph.
+            object.__setattr__(self, "_compiled_forward", torch.compile(self.model.forward, dynamic=False))
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:  # (B, C, H, W) -> (B, num_classes) logits
         if self.hparams.channels_last:

@@ -95,3 +95,26 @@ def test_the_classification_fit_gives_the_trainer_that_choice(tmp_path, monkeypa
             assert torch.backends.cudnn.benchmark is expected  # Lightning sets it from Trainer(benchmark=...)
     finally:
         torch.use_deterministic_algorithms(False)
+
+
+def test_resnet_picks_its_fastest_configuration_for_the_machine():
+    from src.experiments.resnet.config import ResNetConfig
+
+    on_gpu, on_cpu = ResNetConfig().resolved(GPU), ResNetConfig().resolved(CPU)
+    assert (on_gpu.precision, on_gpu.compile, on_gpu.channels_last) == ("bf16-mixed", "on", True)
+    assert (on_cpu.precision, on_cpu.compile, on_cpu.channels_last) == ("32-true", "off", True)  # compile: slower here
+    assert ResNetConfig(accelerator="cpu").resolved(GPU).compile == "off"
+    assert ResNetConfig(compile="off").resolved(GPU).compile == "off"
+
+
+@pytest.mark.gpu
+def test_resnet_on_the_gpu_compiled_in_bf16_then_predict(tmp_path):
+    argv = ["resnet", "--epochs", "6", "--logdir", str(tmp_path), "--no-progress-bar"]
+    assert main(argv) == 0
+    run_dir = next(tmp_path.glob("resnet/*"))
+    results = json.loads((run_dir / "results.json").read_text())
+    assert results["config"]["device"].startswith("cuda") and results["config"]["compile"] == "on"
+    assert results["best_val"]["acc"] >= 0.8
+    assert main(["predict", str(run_dir)]) == 0
+    predicted = json.loads((run_dir / "predictions.json").read_text())
+    assert predicted["accuracy"] == pytest.approx(results["test"]["acc"], abs=0.02)  # fp32 against bf16 outputs

@@ -127,3 +127,19 @@ def test_resnet20_learns_the_embedded_digits_in_a_few_epochs(tmp_path):
     assert main(["resnet", "--epochs", "10", "--logdir", str(tmp_path), *QUIET]) == 0
     results = json.loads((tmp_path / "resnet" / "version_0" / "results.json").read_text())
     assert results["test"]["acc"] >= 0.9 and results["best_val"]["acc"] >= 0.9
+
+
+def test_epoch_times_leave_out_warm_up_and_a_partial_last_epoch():
+    from src.experiments.resnet.analysis import timing
+
+    schedule = {"iterations": 25, "steps_per_epoch": 10, "epochs": 3}
+    found = timing({1: 9.0, 2: 2.0, 3: 0.5}, schedule, train_images=1000)  # epoch 3: 5 of 10 steps
+    assert found == {
+        "epochs_timed": 1, "first_epoch_s": 9.0, "median_epoch_s": 2.0, "mean_epoch_s": 2.0,
+        "images_per_s": 500.0, "recipe_s_estimate": 5.0,
+    }  # fmt: skip
+    whole = timing({1: 9.0, 2: 2.0, 3: 4.0}, dict(schedule, iterations=30), train_images=1000)
+    assert whole["median_epoch_s"] == 3.0 and whole["epochs_timed"] == 2
+    assert timing({}, schedule, 1000) is None
+    resumed = timing({3: 2.5}, dict(schedule, iterations=30), 1000)  # a resumed run timed only its last epoch
+    assert resumed["median_epoch_s"] == 2.5

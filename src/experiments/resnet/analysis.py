@@ -22,20 +22,21 @@ def course_target(best: dict | None, data_name: str, epochs: int) -> dict:
 
 
 def timing(seconds: dict[int, float], schedule: dict, train_images: int) -> dict | None:
-    """Epoch times of the epochs that ran whole in this process (the first includes warm-up and compilation;
-    the median leaves it out), and the whole recipe's time extrapolated from the median."""
-    full = {epoch: s for epoch, s in seconds.items() if epoch < schedule["epochs"]}  # the last may be partial
-    if not full:
-        full = dict(seconds)
-    if not full:
+    """Epoch times of the whole epochs this process ran: the median leaves out the first when there are others
+    (warm-up, and compilation with --compile on) and a partial last epoch; the whole recipe's time is
+    extrapolated from that median."""
+    partial_last = schedule["iterations"] % schedule["steps_per_epoch"] != 0
+    whole = {e: s for e, s in seconds.items() if not (partial_last and e == schedule["epochs"])} or dict(seconds)
+    if not whole:
         return None
-    values = [full[epoch] for epoch in sorted(full)]
-    median = statistics.median(values)
+    values = [whole[epoch] for epoch in sorted(whole)]
+    steady = values[1:] or values
+    median = statistics.median(steady)
     return {
-        "epochs_timed": len(values),
+        "epochs_timed": len(steady),
         "first_epoch_s": values[0],
         "median_epoch_s": median,
-        "mean_epoch_s": statistics.fmean(values),
+        "mean_epoch_s": statistics.fmean(steady),
         "images_per_s": train_images / median,
         "recipe_s_estimate": median * schedule["iterations"] / schedule["steps_per_epoch"],
     }

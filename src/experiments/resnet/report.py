@@ -71,9 +71,9 @@ def timing_lines(results: dict) -> list[str]:
     if timing is None:
         return ["No whole epoch was timed."]
     return [
-        f"- {timing['median_epoch_s']:.2f} s per epoch (median of {timing['epochs_timed']}; the first, with "
-        f"warm-up: {timing['first_epoch_s']:.2f} s; validation included), {timing['images_per_s']:,.0f} training "
-        f"images/s",
+        f"- {timing['median_epoch_s']:.2f} s per epoch, validation included (the median of {timing['epochs_timed']}; "
+        f"the first epoch, with warm-up, took {timing['first_epoch_s']:.2f} s), {timing['images_per_s']:,.0f} "
+        "training images/s",
         f"- the whole {schedule['iterations']:,}-iteration recipe at that speed: "
         f"{timing['recipe_s_estimate'] / 60:.1f} min on {results['config']['device']}",
     ]
