@@ -98,7 +98,7 @@ CASES = [
     # predict
     (["predict", "--run", "{tmp}/none"], "{tmp}/none: no such run directory"),
     (["predict", "{tmp}", "--variant", "x"], "{tmp}: no checkpoints/best.ckpt or checkpoints/<variant>.pt"),
-    (["predict", "{tmp}", "--output", "{tmp}/a-file"], "--output {tmp}/a-file: exists already"),
+    (["predict", "{tmp}", "--output", "{tmp}/a-file"], "--output {tmp}/a-file: expected a .csv file"),
     (["study", "--epochs", "5"], "unknown option --epochs for study: it runs each part with the part's defaults"),
     (["study", "--resume", "last"], "unknown option --resume for study"),
 ]

@@ -99,6 +99,8 @@ def read_py_batch(path: Path, labels_required: bool) -> tuple[torch.Tensor, torc
         raise UserError(f"{path}: not a CIFAR-10 batch ({exc})") from None
     except Exception as exc:  # truncated or garbled files fail inside pickle in many ways
         raise UserError(f"{path}: not a readable CIFAR-10 python batch ({type(exc).__name__}: {exc})") from None
+    if isinstance(batch, dict):  # the official files have bytes keys; a batch pickled by Python 3 may have str
+        batch = {key.encode() if isinstance(key, str) else key: value for key, value in batch.items()}
     if not isinstance(batch, dict) or b"data" not in batch or (labels_required and b"labels" not in batch):
         wanted = "'data' and 'labels'" if labels_required else "'data' (and 'labels' when known)"
         raise UserError(f"{path}: expected a dict with {wanted} (a CIFAR-10 python batch)")
@@ -108,13 +110,21 @@ def read_py_batch(path: Path, labels_required: bool) -> tuple[torch.Tensor, torc
         raise UserError(f"{path}: 'data' must be a uint8 array of N x 3072 pixels, got {shape}")
     if labels is None:
         return torch.from_numpy(np.ascontiguousarray(data).reshape(-1, 3, 32, 32).copy()), None
+    if isinstance(labels, np.ndarray) and labels.ndim == 1 and labels.dtype.kind in "iu":
+        labels = labels.tolist()
     if not isinstance(labels, list) or not all(type(v) is int for v in labels):
         raise UserError(f"{path}: 'labels' must be a list of integers")
+    outside = [v for v in labels if not 0 <= v < len(CLASSES)]  # checked before int64 conversion could overflow
+    if outside:
+        raise UserError(f"{path}: labels must be 0..9, found {min(labels)}..{max(labels)}")
     return _as_tensors(path, data, np.asarray(labels, dtype=np.int64))
 
 
 def read_bin_batch(path: Path) -> tuple[torch.Tensor, torch.Tensor]:
-    raw = np.fromfile(path, dtype=np.uint8)
+    try:
+        raw = np.fromfile(path, dtype=np.uint8)
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read ({exc.strerror or exc})") from None
     if raw.size == 0 or raw.size % RECORD_BYTES:
         raise UserError(f"{path}: {raw.size} bytes is not a whole number of {RECORD_BYTES}-byte records (truncated?)")
     records = raw.reshape(-1, RECORD_BYTES)

@@ -48,7 +48,10 @@ def find_test_batch(path: Path) -> Path:
         for name in (TEST_BATCH, TEST_BATCH + ".bin"):
             if (folder / name).is_file():
                 return folder / name
-    candidates = [p for p in sorted(path.iterdir()) if p.is_file() and not p.name.startswith(".")]
+    try:
+        candidates = [p for p in sorted(path.iterdir()) if p.is_file() and not p.name.startswith(".")]
+    except OSError as exc:
+        raise UserError(f"--data-dir {path}: cannot list the folder ({exc.strerror or exc})") from None
     if len(candidates) == 1:
         return candidates[0]
     raise UserError(

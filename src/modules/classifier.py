@@ -135,9 +135,16 @@ class ImageClassifier(LeanHookBookkeeping, pl.LightningModule):
         self.log_dict({f"{stage}/loss": loss, f"{stage}/acc": acc})
 
     def on_train_start(self) -> None:
-        # A run resumed mid-epoch gets no on_train_epoch_start for that epoch; the restored optimizer holds
-        # the epoch's rate (schedulers step at epoch ends only).
-        self._epoch_lr = self.trainer.optimizers[0].param_groups[0]["lr"]
+        # A run resumed mid-epoch gets no on_train_epoch_start for that epoch: the epoch's rate comes from the
+        # checkpoint (a per-step schedule may have changed it since the epoch began), else the optimizer's.
+        restored = getattr(self, "_restored_epoch_lr", None)
+        self._epoch_lr = restored if restored is not None else self.trainer.optimizers[0].param_groups[0]["lr"]
+
+    def on_save_checkpoint(self, checkpoint: dict) -> None:
+        checkpoint["epoch_lr"] = getattr(self, "_epoch_lr", None)  # the rate train/lr reports for this epoch
+
+    def on_load_checkpoint(self, checkpoint: dict) -> None:
+        self._restored_epoch_lr = checkpoint.get("epoch_lr")
 
     def on_train_epoch_start(self) -> None:
         # Lightning steps epoch schedulers at the epoch's last batch, before on_train_epoch_end: read it now.

@@ -105,6 +105,13 @@ def test_nothing_is_overwritten(trained, capsys):
     assert main(["predict", str(run_dir), "--output", str(taken)]) == 2
     assert "exists already; predictions never overwrite a file" in capsys.readouterr().err
     assert taken.read_text() == before
+    results = run_dir / "results.json"  # --output results.csv would write its summary over results.json
+    kept = results.read_text()
+    assert main(["predict", str(run_dir), "--output", str(run_dir / "results.csv")]) == 2
+    assert f"{results} exists already" in capsys.readouterr().err and results.read_text() == kept
+    assert main(["predict", str(run_dir), "--output", str(run_dir / "labels.json")]) == 2
+    assert "expected a .csv file" in capsys.readouterr().err
+    assert not (run_dir / "results.csv").exists() and not (run_dir / "labels.json").exists()
 
 
 def test_a_grid_run_predicts_with_its_best_variant(tmp_path, capsys):
@@ -147,3 +154,39 @@ def test_a_broken_test_folder(trained, tmp_path, capsys):
     (tmp_path / "test_batch").write_bytes(pickle.dumps({b"labels": [1]}, protocol=2))
     assert main(["predict", str(run_dir), "--data-dir", str(tmp_path)]) == 2
     assert "expected a dict with 'data' (and 'labels' when known)" in capsys.readouterr().err
+
+
+def test_hidden_batches_as_python_3_writes_them(trained, tmp_path, capsys):
+    """str keys (pickled by Python 3) and labels as an integer array are CIFAR-10 batches too."""
+    _, run_dir, arrays = trained
+    data, labels = arrays["test_batch"]
+    batch = tmp_path / "mine.pkl"
+    batch.write_bytes(pickle.dumps({"data": data, "labels": np.asarray(labels, dtype=np.int64)}))
+    assert main(["predict", str(run_dir), "--data-dir", str(batch), "--output", str(tmp_path / "p.csv")]) == 0
+    _, rows = read_csv(tmp_path / "p.csv")
+    assert np.array_equal([label for _, label in rows], independent_predictions(run_dir, data))
+    batch.write_bytes(pickle.dumps({"data": data, "labels": [2**70] + [0] * (len(labels) - 1)}))
+    assert main(["predict", str(run_dir), "--data-dir", str(batch), "--output", str(tmp_path / "q.csv")]) == 2
+    assert "labels must be 0..9, found 0..1180591620717411303424" in capsys.readouterr().err
+
+
+def test_checkpoints_that_are_not_ours(trained, tmp_path, capsys):
+    _, run_dir, _ = trained
+    checkpoint = torch.load(run_dir / "checkpoints" / "best.ckpt", weights_only=True)
+    for name, broken in (
+        ("no-options", {**checkpoint, "hyper_parameters": {**checkpoint["hyper_parameters"], "model_options": None}}),
+        ("no-weights", {k: v for k, v in checkpoint.items() if k != "state_dict"}),
+        ("bad-depth", {**checkpoint, "hyper_parameters": {**checkpoint["hyper_parameters"], "model_name": "ResNetCifar",
+                                                           "model_options": {"depth": 21}}}),
+    ):  # fmt: skip
+        fake = tmp_path / name / "checkpoints"
+        fake.mkdir(parents=True)
+        torch.save(broken, fake / "best.ckpt")
+        assert main(["predict", str(fake.parent)]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"error: {fake / 'best.ckpt'}: ") and err.count("\n") == 1, err
+    variant = tmp_path / "grid" / "checkpoints"
+    variant.mkdir(parents=True)
+    torch.save({"model": "SimpleNNCifar", "state_dict": {}}, variant / "v.pt")
+    assert main(["predict", str(variant.parent)]) == 2
+    assert "not a checkpoint this project can use (KeyError" in capsys.readouterr().err

@@ -89,7 +89,25 @@ def test_training_length_in_iterations_or_epochs():
         "milestone_epochs": None,
         "warmup_iterations": 0,
     }
-    assert training_length(paper, 45_000, world_size=2)["steps_per_epoch"] == 176  # each process half a batch
+    assert (
+        training_length(paper, 45_000, world_size=2)["steps_per_epoch"] == 176
+    )  # each process a batch of its half of the data
     assert ResNetConfig(depth=110).resolved(Machine()).warmup_iterations == 400
     with pytest.raises(UserError, match="--milestones: 200 is not before the end of training \\(120 iterations\\)"):
         training_length(ResNetConfig(epochs=10, milestones=(50, 200)).resolved(Machine()), 1437)
+
+
+def test_a_very_short_training_keeps_the_default_milestones_it_can():
+    short = lambda n: training_length(ResNetConfig(iterations=n).resolved(Machine()), 1437)["milestones"]  # noqa: E731
+    assert (short(1), short(3), short(4), short(10)) == ([], [2], [2, 3], [5, 8])
+
+
+def test_the_course_target_is_an_epoch_within_the_first_200():
+    from src.experiments.resnet.analysis import course_target
+
+    history = [{"epoch": 50, "val/acc": 0.91}, {"epoch": 300, "val/acc": 0.89}]
+    assert course_target(history, "cifar10")["met"] is True
+    late = [{"epoch": 200, "val/acc": 0.9}, {"epoch": 201, "val/acc": 0.95}]  # 90 % is not more than 90 %
+    assert course_target(late, "cifar10")["met"] is False
+    assert course_target([], "cifar10")["met"] is None  # interrupted before the first epoch ended
+    assert course_target(history, "digits") == {"val_acc": 0.9, "max_epochs": 200, "applies": False, "met": None}

@@ -25,7 +25,8 @@ class PredictConfig(Options):
     """the variant of a cifar or pipeline run (checkpoints/<variant>.pt; default: the best by validation
     accuracy)"""
     output: Annotated[Path | None, Metavar("FILE")] = None
-    """the CSV to write (default: RUN/predictions.csv, or predictions-2.csv, ... when taken); never overwritten"""
+    """the .csv to write, with its .json beside it (default: RUN/predictions.csv, or predictions-2.csv, ... when
+    taken); never overwritten"""
     batch_size: Annotated[int, AtLeast(1)] = 1000
     """images per forward pass"""
     accelerator: Accelerator = "auto"
@@ -39,5 +40,11 @@ class PredictConfig(Options):
             raise UserError("predict needs a run: train.py predict RUN [--data-dir DIR] (RUN: runs/resnet/version_0)")
         if not self.run.is_dir():
             raise UserError(f"{self.run}: no such run directory")
-        if self.output is not None and self.output.exists():
-            raise UserError(f"--output {self.output}: exists already; predictions never overwrite a file")
+        if self.output is not None:
+            if self.output.suffix != ".csv":
+                raise UserError(f"--output {self.output}: expected a .csv file (predictions.json goes beside it)")
+            for taken in (self.output, self.output.with_suffix(".json")):
+                if taken.exists():
+                    raise UserError(
+                        f"--output {self.output}: {taken} exists already; predictions never overwrite a file"
+                    )

@@ -8,6 +8,7 @@ variant (see src/experiments/grid/train.py). Both are read with torch.load(weigh
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,14 +41,26 @@ def load_trained_model(run_dir: Path, variant: str | None) -> TrainedModel:
             raise UserError(
                 f"--variant {variant}: {run_dir} is a run of one model (checkpoints/{BEST}); drop --variant"
             )
-        return _from_lightning(folder / BEST, _results(run_dir))
+        return _checked(folder / BEST, lambda: _from_lightning(folder / BEST, _results(run_dir)))
     variants = sorted(folder.glob("*.pt")) if folder.is_dir() else []
     if variants:
-        return _from_variant(_pick_variant(variants, variant))
+        path = _pick_variant(variants, variant)
+        return _checked(path, lambda: _from_variant(path))
     raise UserError(
         f"{run_dir}: no {CHECKPOINTS}/{BEST} or {CHECKPOINTS}/<variant>.pt (predict needs a finished run of "
         "classify, resnet, cifar or pipeline)"
     )
+
+
+def _checked(path: Path, load: Callable[[], TrainedModel]) -> TrainedModel:
+    """`load()`, with a checkpoint whose contents are not what this project writes (a missing entry, a value of
+    the wrong type, options the model refuses) reported in one line."""
+    try:
+        return load()
+    except UserError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        raise UserError(f"{path}: not a checkpoint this project can use ({type(exc).__name__}: {exc})") from None
 
 
 def _load(path: Path) -> dict:
@@ -63,9 +76,10 @@ def _load(path: Path) -> dict:
 
 def _results(run_dir: Path) -> dict:
     try:
-        return json.loads((run_dir / "results.json").read_text())
+        results = json.loads((run_dir / "results.json").read_text())
     except (OSError, ValueError):
         return {}
+    return results if isinstance(results, dict) else {}
 
 
 def _from_lightning(path: Path, results: dict) -> TrainedModel:
@@ -97,7 +111,8 @@ def _pick_variant(paths: list[Path], wanted: str | None) -> Path:
         if wanted not in by_name:
             raise UserError(f"--variant {wanted}: no such variant in this run; it has {', '.join(by_name)}")
         return by_name[wanted]
-    return max(paths, key=lambda path: _load(path).get("val_acc") or 0.0)  # ties: the first in name order
+    accuracy = {path: _load(path).get("val_acc") for path in paths}
+    return max(paths, key=lambda path: accuracy[path] if isinstance(accuracy[path], float) else 0.0)  # ties: first
 
 
 def _from_variant(path: Path) -> TrainedModel:

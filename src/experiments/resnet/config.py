@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from src.config import Adjustable, AtLeast, DeviceOptions, ImageData, InRange, NonNegative, Positive
+from src.config import Adjustable, AtLeast, DeviceOptions, Distinct, ImageData, InRange, NonNegative, Positive
 from src.config.checks import Check
 from src.config.options import Machine
 from src.config.run import ResumeOptions
@@ -42,13 +42,13 @@ class ResNetRecipe(ImageData):
     batch 128)"""
     epochs: Annotated[int | None, AtLeast(1)] = None
     """training length in epochs instead of --iterations (the last batch of an epoch may be smaller)"""
-    milestones: Annotated[tuple[int, ...] | None, AtLeast(1)] = None
+    milestones: Annotated[tuple[int, ...] | None, AtLeast(1), Distinct()] = None
     """optimizer steps at which the rate is divided by 10 (default: at 1/2 and 3/4 of the training, the
     paper's 32,000 and 48,000 of 64,000)"""
     warmup_iterations: Annotated[int | None, AtLeast(0)] = None
     """first steps at a tenth of the rate (default: 400 for depth >= 110, as the paper's ResNet-110; else 0)"""
     batch_size: Annotated[int, AtLeast(1)] = 128
-    """training images per step"""
+    """training images per step and process (under DDP on 2 GPUs, 64 keeps the paper's 128 per step)"""
     eval_batch_size: Annotated[int, AtLeast(1)] = 1000
     """images per validation and test batch"""
     lr: Annotated[float, Positive()] = 0.1
@@ -105,20 +105,23 @@ class ResNetConfig(ResNetRecipe, DeviceOptions, ResumeOptions):
 
 def training_length(cfg: ResNetRecipe, train_images: int, world_size: int = 1) -> dict:
     """The schedule in optimizer steps for this data: total steps, steps per epoch, the epochs they span,
-    milestones and warm-up. Every process of a DDP run takes a step on its own share of each batch."""
+    milestones and warm-up. `--batch-size` is per process (as for every image command): under DDP each of the
+    `world_size` processes takes a batch of its own share of the data per step."""
     per_epoch = math.ceil(train_images / (cfg.batch_size * world_size))
     total = cfg.iterations if cfg.epochs is None else cfg.epochs * per_epoch
-    milestones = cfg.milestones
-    if milestones is None:
-        milestones = tuple(round(fraction * total) for fraction in MILESTONE_FRACTIONS)
-    late = [m for m in milestones if m >= total]
-    if late:
-        raise UserError(f"--milestones: {late[0]} is not before the end of training ({total} iterations)")
+    if cfg.milestones is None:  # 1/2 and 3/4 of the training; a training too short for both keeps those it can
+        defaults = {max(1, round(fraction * total)) for fraction in MILESTONE_FRACTIONS}
+        milestones = sorted(m for m in defaults if m < total)
+    else:
+        late = [m for m in cfg.milestones if m >= total]
+        if late:
+            raise UserError(f"--milestones: {late[0]} is not before the end of training ({total} iterations)")
+        milestones = sorted(cfg.milestones)
     return {
         "iterations": total,
         "steps_per_epoch": per_epoch,
         "epochs": math.ceil(total / per_epoch),
-        "milestones": sorted(milestones),
-        "milestone_epochs": [m / per_epoch for m in sorted(milestones)],
+        "milestones": milestones,
+        "milestone_epochs": [m / per_epoch for m in milestones],
         "warmup_iterations": cfg.warmup_iterations or 0,
     }

@@ -31,8 +31,8 @@ def reference_lines(results: dict) -> list[str]:
     lines = []
     if paper is not None:
         lines.append(
-            f"- He et al. (2016), Table 6: ResNet-{paper['depth']} reaches {pct(paper['test_acc'])} test accuracy "
-            f"({pct(paper['test_error'])} error) on CIFAR-10"
+            f"- He et al. (2016), Table 6 (option A shortcuts): ResNet-{paper['depth']} reaches "
+            f"{pct(paper['test_acc'])} test accuracy ({pct(paper['test_error'])} error) on CIFAR-10"
             + ("." if data["name"] == "cifar10" else f"; this run used {data['name']}, so it does not compare.")
         )
     goal = f"more than {pct(target['val_acc'], 0)} validation accuracy within {target['max_epochs']} epochs"

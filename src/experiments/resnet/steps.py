@@ -8,6 +8,7 @@ from src.analysis import LayerTable, layer_summary
 from src.data import ImageSplits, load_image_splits
 from src.experiments.confusion import confusion_figure, confusion_markdown, confusion_results
 from src.experiments.figures import FigureFile, FigureSink
+from src.experiments.machine import detect_machine
 from src.experiments.resnet.analysis import course_target, paper_reference, timing
 from src.experiments.resnet.config import ResNetConfig, training_length
 from src.experiments.resnet.figures import resnet_curves_figure
@@ -16,6 +17,7 @@ from src.experiments.resnet.report import render_resnet_report
 from src.experiments.resnet.summary import resnet_summary
 from src.experiments.run_context import RunContext
 from src.experiments.steps import Run, Steps
+from src.experiments.trainer_factory import device_count
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,8 @@ class Trained:
 class ResNetSteps(Steps[ResNetConfig, ImageSplits, Trained]):
     def prepare(self, cfg: ResNetConfig) -> ImageSplits:
         splits = load_image_splits(cfg.data_dir, cfg.seed)
-        training_length(cfg, len(splits.train[1]))  # milestones past the end of --epochs fail here, before the run
+        world = device_count(cfg, detect_machine()) * cfg.num_nodes
+        training_length(cfg, len(splits.train[1]), world)  # milestones past the end of --epochs fail before the run
         return splits
 
     def train(self, cfg: ResNetConfig, splits: ImageSplits, context: RunContext) -> Trained:
@@ -73,7 +76,7 @@ class ResNetSteps(Steps[ResNetConfig, ImageSplits, Trained]):
             "best_val": best_val,
             "test": test,
             "paper": paper_reference(cfg.depth),
-            "course_target": course_target(best_val, data["name"], schedule["epochs"]),
+            "course_target": course_target(history, data["name"]),
             "config": {
                 "device": str(trained.fit.trainer.strategy.root_device),
                 "normalization": trained.fit.module.hparams.normalization,
