@@ -4,8 +4,9 @@ One row per Conv2d/Linear (ours or torch's, at any depth), plus one row for any 
 parameters itself or does multiply-accumulates outside those layers (a functional F.conv2d, a BatchNorm's
 affine parameters), so the rows add up to the totals. Conventions (DESIGN.md): MACs per sample, bias not
 counted; conv H_out*W_out*K_h*K_w*(C_in/groups)*C_out, linear in*out. Total MACs are
-FlopCounterMode FLOPs / 2, total parameters sum(p.numel()). The model is left exactly as it was: hooks removed,
-train/eval modes restored, no gradients recorded.
+FlopCounterMode FLOPs / 2, plus those of LSTM/GRU/RNN layers, whose fused kernels FlopCounterMode does not see
+(counted per token read, see recurrent_macs_per_token); total parameters sum(p.numel()). The model is
+left exactly as it was: hooks removed, train/eval modes restored, no gradients recorded.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from src.internals import flop_counts_by_module
 from src.modules.layers import Conv2d, Linear
 
 LISTED = (Conv2d, Linear, nn.Conv2d, nn.Linear)
+RECURRENT = (nn.LSTM, nn.GRU, nn.RNN)  # FlopCounterMode does not see inside their fused kernels
+GATES = {nn.LSTM: 4, nn.GRU: 3, nn.RNN: 1}
 TOP_LEVEL = "(top level)"
 CSV_HEADER = [
     "name",
@@ -177,12 +180,17 @@ def layer_summary(model: nn.Module, example_input: torch.Tensor | Sequence[torch
     batch = int(inputs[0].shape[0]) if inputs[0].dim() > 0 else 1
     names = {module: name for name, module in model.named_modules(remove_duplicate=False)}
     seen: dict[nn.Module, LayerRow] = {}
+    recurrent_macs: dict[nn.Module, int] = {}  # whole batch, from the formula (see recurrent_macs_per_token)
 
     def hook(module: nn.Module, args: tuple, output: object) -> None:
         row = seen.setdefault(module, LayerRow(name=names[module] or TOP_LEVEL, type=_type_name(module)))
         row.calls += 1
         if args and isinstance(args[0], torch.Tensor):
             row.input_shape = tuple(args[0].shape)
+        if isinstance(module, RECURRENT) and args:
+            tokens, shape = _recurrent_tokens(module, args[0])
+            row.input_shape = shape
+            recurrent_macs[module] = recurrent_macs.get(module, 0) + tokens * recurrent_macs_per_token(module)
         if isinstance(output, torch.Tensor):
             row.output_shape = tuple(output.shape)
             if isinstance(module, LISTED):
@@ -201,7 +209,7 @@ def layer_summary(model: nn.Module, example_input: torch.Tensor | Sequence[torch
             module.training = training
 
     exclusive = _exclusive_macs(counter)
-    rows = []
+    rows, uncounted = [], 0
     for module, name in names.items():
         own_params = dict(module.named_parameters(recurse=False))
         listed = isinstance(module, LISTED)
@@ -211,19 +219,23 @@ def layer_summary(model: nn.Module, example_input: torch.Tensor | Sequence[torch
         row = seen.get(module) or LayerRow(name=name or TOP_LEVEL, type=_type_name(module))
         if not listed:
             row.macs = extra_macs
-            if extra_macs:
+            if extra_macs and not isinstance(module, RECURRENT):
                 row.type += " (functional ops)"
+        if module in recurrent_macs and not extra_macs:  # counted by the formula, FlopCounterMode saw none
+            row.macs = recurrent_macs[module]
+            uncounted += row.macs
         weight = own_params.get("weight")
         row.weight_shape = None if weight is None else tuple(weight.shape)
-        row.bias_params = own_params["bias"].numel() if own_params.get("bias") is not None else 0
-        row.weight_params = sum(p.numel() for key, p in own_params.items() if key != "bias")
+        biases = [p for key, p in own_params.items() if key == "bias" or key.startswith("bias_")]
+        row.bias_params = sum(p.numel() for p in biases)
+        row.weight_params = sum(p.numel() for p in own_params.values()) - row.bias_params
         rows.append(row)
 
     notes = []
     total_flops = counter.get_total_flops()
     for row in rows:
         row.macs = _per_sample(row.macs, batch, row.name, notes)
-    total_macs = _per_sample(total_flops // 2, batch, "total", notes)
+    total_macs = _per_sample(total_flops // 2 + uncounted, batch, "total", notes)
     listed_sum = sum(row.macs for row in rows)
     if listed_sum != total_macs:
         notes.append(f"rows add up to {listed_sum:,} MACs but FlopCounterMode counts {total_macs:,}")
@@ -235,6 +247,28 @@ def layer_summary(model: nn.Module, example_input: torch.Tensor | Sequence[torch
         batch_size=batch,
         notes=notes,
     )
+
+
+def recurrent_macs_per_token(module: nn.Module) -> int:
+    """Multiply-accumulates per input token of an LSTM/GRU/RNN: for each layer and direction, gates x hidden x
+    (layer input + hidden) for the input and recurrent matrices (biases and the gates' elementwise products
+    not counted, as for every layer here)."""
+    directions = 2 if module.bidirectional else 1
+    hidden, total = module.hidden_size, 0
+    for layer in range(module.num_layers):
+        width = module.input_size if layer == 0 else hidden * directions
+        total += directions * GATES[type(module)] * hidden * (width + hidden)
+    return total
+
+
+def _recurrent_tokens(module: nn.Module, inputs: object) -> tuple[int, tuple[int, ...] | None]:
+    """Tokens a recurrent layer reads in one call (a packed sequence: only the real ones) and the input shape."""
+    if isinstance(inputs, nn.utils.rnn.PackedSequence):
+        return int(inputs.data.shape[0]), tuple(inputs.data.shape)
+    if isinstance(inputs, torch.Tensor):
+        steps = inputs.shape[:-1]
+        return int(torch.tensor(steps).prod()) if steps else 1, tuple(inputs.shape)
+    return 0, None
 
 
 def _layer_macs(module: nn.Module, output: torch.Tensor) -> int:

@@ -164,3 +164,33 @@ def test_grouped_tables_keep_the_totals():
     assert (stage2.name, stage2.type, stage2.input_shape, stage2.output_shape) == (
         "stage2.0", "6 layers", (1, 16, 32, 32), (1, 32, 16, 16)
     )  # fmt: skip
+
+
+@pytest.mark.parametrize(("cell", "bidirectional", "layers"), [("lstm", False, 1), ("lstm", True, 2), ("gru", True, 1)])
+def test_recurrent_layers_count_their_macs_per_token_read(cell, bidirectional, layers):
+    from src.analysis.layer_summary import recurrent_macs_per_token
+    from src.modules.sentiment_rnn import SentimentRNN
+
+    model = SentimentRNN(500, 12, 7, layers, bidirectional, cell=cell)
+    weights = sum(p.numel() for name, p in model.rnn.named_parameters() if name.startswith("weight"))
+    assert recurrent_macs_per_token(model.rnn) == weights  # every weight multiplies once per token
+    lengths = torch.tensor([9, 5, 1])  # 15 tokens: 5 per review on average
+    table = layer_summary(model, (torch.ones(3, 9, dtype=torch.long), lengths))
+    rows = {row.name: row for row in table.rows}
+    assert rows["rnn"].macs == int(lengths.sum()) * weights // 3  # per sample: only real tokens are read
+    assert rows["embedding"].macs == 0 and rows["embedding"].params == 500 * 12
+    assert rows["rnn"].bias_params == sum(p.numel() for n, p in model.rnn.named_parameters() if n.startswith("bias"))
+    assert table.total_macs == sum(row.macs for row in table.rows) and not table.notes
+
+
+def test_an_lstm_cell_loop_under_flopcountermode_agrees():
+    """An independent count: nn.LSTMCell runs as plain matrix products, which FlopCounterMode sees."""
+    from src.analysis.layer_summary import recurrent_macs_per_token
+
+    lstm, cell = nn.LSTM(6, 5), nn.LSTMCell(6, 5)
+    steps, batch = 7, 2
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        h = c = torch.zeros(batch, 5)
+        for x in torch.randn(steps, batch, 6):
+            h, c = cell(x, (h, c))
+    assert counter.get_total_flops() // 2 == steps * batch * recurrent_macs_per_token(lstm)

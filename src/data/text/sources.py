@@ -1,0 +1,32 @@
+"""load_reviews: the reviews `--data` names: 'embedded', a Kaggle CSV, an aclImdb folder, or parquet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from src.data.text.imdb import find_aclimdb, read_aclimdb, read_kaggle_csv, read_parquet
+from src.data.text.reviews import ReviewSplits
+from src.data.text.rotten_tomatoes import load_rotten_tomatoes
+from src.errors import UserError
+
+EMBEDDED = "embedded"
+
+
+def load_reviews(data: str, seed: int) -> ReviewSplits:
+    if data == EMBEDDED:
+        return load_rotten_tomatoes(seed)
+    path = Path(data)
+    if path.is_file() and path.suffix.lower() == ".csv":
+        return read_kaggle_csv(path, seed)
+    if path.is_file() and path.suffix.lower() == ".parquet":
+        return read_parquet(path, seed)
+    if path.is_dir():
+        folder = find_aclimdb(path)
+        if folder is not None:
+            return read_aclimdb(folder, seed)
+        if any(path.rglob("*.parquet")):
+            return read_parquet(path, seed)
+        raise UserError(f"--data {path}: neither an aclImdb folder (train|test/pos|neg/*.txt) nor parquet files")
+    if not path.exists():
+        raise UserError(f"--data {path}: no such file or directory")
+    raise UserError(f"--data {path}: expected a .csv (Kaggle's IMDB), .parquet, an aclImdb folder, or 'embedded'")
