@@ -1,0 +1,50 @@
+"""SentimentClassifier in a real fit: epoch metrics against scikit-learn, test probabilities in review order."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
+
+from src.data.text import ReviewDataModule, Reviews, Vocabulary, encode_reviews, tokenize
+from src.modules.sentiment_classifier import SentimentClassifier
+
+
+def tiny_reviews(n: int, seed: int) -> Reviews:
+    generator = torch.Generator().manual_seed(seed)
+    words = ["great", "awful", "plot", "actor", "boring", "moving", "scene", "music"]
+    texts, labels = [], []
+    for _ in range(n):
+        picked = torch.randint(
+            0, len(words), (int(torch.randint(1, 12, (1,), generator=generator)),), generator=generator
+        )
+        tokens = [words[i] for i in picked]
+        texts.append(" ".join(tokens))
+        labels.append(
+            int(tokens.count("great") + tokens.count("moving") >= tokens.count("awful") + tokens.count("boring"))
+        )
+    return Reviews(tuple(texts), tuple(labels))
+
+
+def test_metrics_and_test_probabilities(cpu_trainer):
+    torch.manual_seed(0)
+    train, test = tiny_reviews(120, 1), tiny_reviews(40, 2)
+    vocabulary = Vocabulary.build([tokenize(t) for t in train.texts], min_freq=1)
+    encoded = [encode_reviews(r, vocabulary, 256) for r in (train, test, test)]
+    data = ReviewDataModule(*encoded, batch_size=16, eval_batch_size=7, seed=0)
+    module = SentimentClassifier(
+        vocab_size=len(vocabulary), embedding_dim=8, hidden_dim=8, num_layers=1, bidirectional=True, dropout=0.0,
+        cell="lstm", course_init=False, lr=0.02, eps=1e-8, weight_decay=0.0, warmup_steps=3, test_size=len(test),
+    )  # fmt: skip
+    trainer = cpu_trainer(max_epochs=3, num_sanity_val_steps=0)
+    trainer.fit(module, datamodule=data)
+    logged = trainer.test(module, datamodule=data, verbose=False)[0]
+    probabilities = module.test_probabilities
+    with torch.no_grad():  # each review alone, in order: what the batched, length-sorted test must equal
+        alone = torch.cat([torch.sigmoid(module.eval()(ids[None], torch.tensor([len(ids)]))) for ids in encoded[1].ids])
+    torch.testing.assert_close(probabilities, alone, atol=1e-6, rtol=0)
+    predicted, truth = (probabilities > 0.5).int().numpy(), list(test.labels)
+    assert logged["test/acc"] == pytest.approx(accuracy_score(truth, predicted), abs=1e-6)
+    assert logged["test/f1"] == pytest.approx(f1_score(truth, predicted), abs=1e-6)
+    assert logged["test/balanced_acc"] == pytest.approx(balanced_accuracy_score(truth, predicted), abs=1e-6)
+    assert logged["test/acc"] > 0.75  # the rule is learnable: the fit did learn
