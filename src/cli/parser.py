@@ -42,8 +42,10 @@ def help_text(field: OptionField) -> str:
 
 
 def command_parser(command: Command) -> ArgumentParser:
+    positional = command.positional.upper() if command.positional else None
     parser = ArgumentParser(
         prog=f"train.py {command.name}",
+        usage=f"train.py {command.name} {positional} [options]" if positional else None,
         description=command.description,
         formatter_class=Formatter,
         exit_on_error=False,

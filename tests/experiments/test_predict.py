@@ -190,3 +190,8 @@ def test_checkpoints_that_are_not_ours(trained, tmp_path, capsys):
     torch.save({"model": "SimpleNNCifar", "state_dict": {}}, variant / "v.pt")
     assert main(["predict", str(variant.parent)]) == 2
     assert "not a checkpoint this project can use (KeyError" in capsys.readouterr().err
+
+
+def test_the_help_shows_the_positional_run(capsys):
+    assert main(["predict", "--help"]) == 0
+    assert capsys.readouterr().out.startswith("usage: train.py predict RUN [options]")
