@@ -374,3 +374,15 @@ def test_the_study_checks_its_log_directory_before_it_prints_anything(tmp_path, 
     assert main(["--logdir", str(tmp_path / "a-file" / "runs"), *QUIET]) == 2
     shown = capsys.readouterr()
     assert shown.out == "" and "is not a directory" in shown.err
+
+
+def test_ctrl_c_before_training_starts_is_one_line(monkeypatch, capsys):
+    """Regression: a KeyboardInterrupt while a command was still importing or loading printed a traceback."""
+    from src.experiments.command import Experiment
+
+    def interrupted(self, cfg, given):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Experiment, "run", interrupted)
+    assert main(["lms", "--epochs", "1"]) == 130
+    assert capsys.readouterr().err == "interrupted\n"

@@ -45,5 +45,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RunInterrupted as stop:
         print(str(stop), file=sys.stderr)
         return stop.exit_status
+    except KeyboardInterrupt:  # Ctrl-C before training started (or a second one during it): no traceback
+        print("interrupted", file=sys.stderr)
+        return 130
     except SystemExit as exc:  # a command's --help
         return int(exc.code or 0)

@@ -63,6 +63,11 @@ def regular_words(command: Command, argv: Sequence[str]) -> list[str]:
         if not values:
             raise UserError(f"{name}: expected a value")
         words.append(f"{name}={','.join(values)}")
+    if command.positional is not None:
+        flag = f"--{command.positional.replace('_', '-')}="
+        given = [w[len(flag) :] for w in words if w.startswith(flag)]
+        if len(given) > 1:
+            raise UserError(f"{flag[:-1]} given twice ({' and '.join(given)}): name one {command.positional}")
     return words
 
 

@@ -106,8 +106,8 @@ def read_py_batch(path: Path, labels_required: bool) -> tuple[torch.Tensor, torc
         raise UserError(f"{path}: expected a dict with {wanted} (a CIFAR-10 python batch)")
     data, labels = batch[b"data"], batch.get(b"labels")
     if not isinstance(data, np.ndarray) or data.dtype != np.uint8 or data.ndim != 2 or data.shape[1] != 3072:
-        shape = getattr(data, "shape", type(data).__name__)
-        raise UserError(f"{path}: 'data' must be a uint8 array of N x 3072 pixels, got {shape}")
+        found = f"{data.dtype} {data.shape}" if isinstance(data, np.ndarray) else type(data).__name__
+        raise UserError(f"{path}: 'data' must be a uint8 array of N x 3072 pixels, got {found}")
     if labels is None:
         return torch.from_numpy(np.ascontiguousarray(data).reshape(-1, 3, 32, 32).copy()), None
     if isinstance(labels, np.ndarray) and labels.ndim == 1 and labels.dtype.kind in "iu":

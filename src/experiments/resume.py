@@ -35,10 +35,13 @@ def find_resume(spec: str, logdir: Path, experiment: str) -> Resume:
         if path.is_file():
             if path.parent.name != CHECKPOINTS:
                 raise UserError(f"--resume {path}: expected a checkpoint inside a run's {CHECKPOINTS}/ folder")
-            return Resume(run_dir=path.parent.parent, checkpoint=read_checkpoint(path, experiment))
+            checkpoint = read_checkpoint(path, experiment)
+            refuse_completed(path.parent.parent, spec)
+            return Resume(run_dir=path.parent.parent, checkpoint=checkpoint)
         if not path.is_dir():
             raise UserError(f"--resume {path}: no such run directory or checkpoint file")
         run_dir = path
+    refuse_completed(run_dir, spec)
     candidates = [p for p in (run_dir / CHECKPOINTS / LAST, run_dir / CHECKPOINTS / INTERRUPTED) if p.is_file()]
     if not candidates:
         raise UserError(
@@ -48,6 +51,17 @@ def find_resume(spec: str, logdir: Path, experiment: str) -> Resume:
     infos = [read_checkpoint(path, experiment) for path in candidates]
     newest = max(infos, key=lambda info: (info.global_step, info.path.stat().st_mtime))
     return Resume(run_dir=run_dir, checkpoint=newest)
+
+
+def refuse_completed(run_dir: Path, spec: str) -> None:
+    """A finished run has nothing to resume: continuing it would only rewrite its results (and lose what only
+    the original process measured, such as epoch times)."""
+    try:
+        status = json.loads((Path(run_dir) / "results.json").read_text()).get("status")
+    except (OSError, ValueError, AttributeError):
+        return  # no results yet (stopped before writing them): resumable from its checkpoints
+    if status == "completed":
+        raise UserError(f"--resume {spec}: {run_dir} has completed (results.json): nothing to resume")
 
 
 def resumed_config(requested: C, run_dir: Path, given: frozenset[str]) -> C:

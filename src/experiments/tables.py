@@ -7,7 +7,7 @@ from src.experiments.wording import loss, pct
 
 def history_table(history: list[dict]) -> str:
     """One row per epoch; a value a row does not have (epoch 0 has no training) or that is not finite: —."""
-    lines = ["| epoch | train loss | train acc | val loss | val acc | lr |", "|---|---|---|---|---|---|"]
+    lines = ["| epoch | train loss | train acc | val loss | val acc | lr (at its start) |", "|---|---|---|---|---|---|"]
     for row in history:
         lr = row.get("train/lr")
         lines.append(

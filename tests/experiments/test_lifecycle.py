@@ -43,6 +43,7 @@ def test_config_json_holds_the_values_this_run_used(tmp_path):
     assert {key: results["config"][key] for key in saved} == saved  # results.json["config"] is config.json + facts
     assert results["config"]["device"] == "cpu"
 
+    (run_dir / "results.json").write_text(json.dumps({**results, "status": "interrupted"}))  # as if stopped
     gpu = Machine(cuda=True, bf16=True)
     requested = ClassifyConfig(resume=str(run_dir), logdir=tmp_path).resolved(gpu)
     assert requested.precision == "bf16-mixed"  # what a new run would use there
@@ -170,3 +171,14 @@ def test_a_resumed_runs_saved_options_must_run_on_this_machine(tmp_path, capsys,
     assert main(["lms", "--resume", "last", "--logdir", str(tmp_path), *QUIET]) == 2
     assert "its saved option --accelerator gpu: no CUDA GPU was found on this machine" in capsys.readouterr().err
     assert main(["lms", "--resume", "last", "--accelerator", "cpu", "--logdir", str(tmp_path), *QUIET]) == 0
+
+
+def test_a_completed_run_is_not_resumed(tmp_path, capsys):
+    """Resuming a finished run used to rewrite its results (losing what only the first process measured)."""
+    assert main(["resnet", "--iterations", "2", "--logdir", str(tmp_path), *QUIET]) == 0
+    run_dir = tmp_path / "resnet" / "version_0"
+    before = (run_dir / "results.json").read_text()
+    for spec in ("last", str(run_dir), str(run_dir / "checkpoints" / "last.ckpt")):
+        assert main(["resnet", "--resume", spec, "--logdir", str(tmp_path), *QUIET]) == 2
+        assert f"{run_dir} has completed (results.json): nothing to resume" in capsys.readouterr().err
+    assert (run_dir / "results.json").read_text() == before

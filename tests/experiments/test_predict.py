@@ -137,9 +137,13 @@ def test_a_grid_run_predicts_with_its_best_variant(tmp_path, capsys):
         (["predict", "{tmp}", "{tmp}"], "unexpected argument '{tmp}' for predict"),
         (["predict", "{tmp}"], "{tmp}: no checkpoints/best.ckpt or checkpoints/<variant>.pt"),
         (["predict", "{tmp}", "--batch-size", "0"], "--batch-size: must be at least 1, got 0"),
+        (["predict", "{tmp}", "--run", "{tmp}/other"], "--run given twice ({tmp} and {tmp}/other): name one run"),
+        (["predict", "{tmp}/a-file"], "{tmp}/a-file: a file; predict takes the run directory"),
+        (["predict", "{tmp}", "--output", "{tmp}/none/p.csv"], "--output {tmp}/none/p.csv: no such directory"),
     ],
 )
 def test_errors(tmp_path, capsys, argv, message):
+    (tmp_path / "a-file").write_text("x")
     assert main([word.replace("{tmp}", str(tmp_path)) for word in argv]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and message.replace("{tmp}", str(tmp_path)) in err and err.count("\n") == 1
@@ -154,6 +158,9 @@ def test_a_broken_test_folder(trained, tmp_path, capsys):
     (tmp_path / "test_batch").write_bytes(pickle.dumps({b"labels": [1]}, protocol=2))
     assert main(["predict", str(run_dir), "--data-dir", str(tmp_path)]) == 2
     assert "expected a dict with 'data' (and 'labels' when known)" in capsys.readouterr().err
+    (tmp_path / "test_batch").write_bytes(pickle.dumps({b"data": np.zeros((2, 3072), np.float32)}, protocol=2))
+    assert main(["predict", str(run_dir), "--data-dir", str(tmp_path)]) == 2
+    assert "must be a uint8 array of N x 3072 pixels, got float32 (2, 3072)" in capsys.readouterr().err
 
 
 def test_hidden_batches_as_python_3_writes_them(trained, tmp_path, capsys):

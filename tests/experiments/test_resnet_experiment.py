@@ -136,11 +136,11 @@ def test_epoch_times_leave_out_warm_up_and_a_partial_last_epoch():
     schedule = {"iterations": 25, "steps_per_epoch": 10, "epochs": 3}
     found = timing({1: 9.0, 2: 2.0, 3: 0.5}, schedule, train_images=1000)  # epoch 3: 5 of 10 steps
     assert found == {
-        "epochs_timed": 1, "first_epoch_s": 9.0, "median_epoch_s": 2.0, "mean_epoch_s": 2.0,
-        "images_per_s": 500.0, "recipe_s_estimate": 5.0,
+        "epochs_timed": 1, "first_epoch_included": False, "first_epoch_s": 9.0, "median_epoch_s": 2.0,
+        "mean_epoch_s": 2.0, "images_per_s": 500.0, "recipe_s_estimate": 5.0,
     }  # fmt: skip
     whole = timing({1: 9.0, 2: 2.0, 3: 4.0}, dict(schedule, iterations=30), train_images=1000)
     assert whole["median_epoch_s"] == 3.0 and whole["epochs_timed"] == 2
     assert timing({}, schedule, 1000) is None
     resumed = timing({3: 2.5}, dict(schedule, iterations=30), 1000)  # a resumed run timed only its last epoch
-    assert resumed["median_epoch_s"] == 2.5
+    assert resumed["median_epoch_s"] == 2.5 and resumed["first_epoch_included"]

@@ -141,6 +141,11 @@ def test_resume_errors(tmp_path, capsys):
     checkpoint = run_dir / "checkpoints" / "last.ckpt"
     message = _bad(capsys, ["classify", "--resume", str(checkpoint), "--logdir", str(logdir)])
     assert "the checkpoint is from a 'lms' run, not 'classify'" in message
+    assert "has completed (results.json): nothing to resume" in _bad(
+        capsys, ["lms", "--resume", "last", "--logdir", str(logdir)]
+    )
+    results = json.loads((run_dir / "results.json").read_text())
+    (run_dir / "results.json").write_text(json.dumps({**results, "status": "interrupted"}))  # as if stopped
     message = _bad(capsys, ["lms", "--resume", "last", "--lr", "0.1", "--logdir", str(logdir)])
     assert "--lr: 0.1 differs from the run being resumed (0.005)" in message
     message = _bad(capsys, ["lms", "--resume", "last", "--shuffle", "--logdir", str(logdir)])

@@ -92,7 +92,14 @@ def test_training_length_in_iterations_or_epochs():
     assert (
         training_length(paper, 45_000, world_size=2)["steps_per_epoch"] == 176
     )  # each process a batch of its half of the data
-    assert ResNetConfig(depth=110).resolved(Machine()).warmup_iterations == 400
+    assert training_length(ResNetConfig(depth=110).resolved(Machine()), 45_000)["warmup_iterations"] == 400
+    assert (
+        training_length(ResNetConfig(depth=110, iterations=100).resolved(Machine()), 45_000)["warmup_iterations"] == 10
+    )
+    with pytest.raises(
+        UserError, match="--warmup-iterations: 200 is not shorter than the training \\(100 iterations\\)"
+    ):
+        training_length(ResNetConfig(iterations=100, warmup_iterations=200).resolved(Machine()), 45_000)
     with pytest.raises(UserError, match="--milestones: 200 is not before the end of training \\(120 iterations\\)"):
         training_length(ResNetConfig(epochs=10, milestones=(50, 200)).resolved(Machine()), 1437)
 

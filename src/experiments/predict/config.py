@@ -38,10 +38,14 @@ class PredictConfig(Options):
             raise UserError(f"--data-dir {self.data_dir}: no such directory (nor a test batch file)")
         if self.run is None:
             raise UserError("predict needs a run: train.py predict RUN [--data-dir DIR] (RUN: runs/resnet/version_0)")
+        if self.run.is_file():
+            raise UserError(f"{self.run}: a file; predict takes the run directory that holds checkpoints/")
         if not self.run.is_dir():
             raise UserError(f"{self.run}: no such run directory")
         if self.output is not None:
-            if self.output.suffix != ".csv":
+            if not self.output.parent.is_dir():
+                raise UserError(f"--output {self.output}: no such directory {self.output.parent}")
+            if self.output.suffix.lower() != ".csv":
                 raise UserError(f"--output {self.output}: expected a .csv file (predictions.json goes beside it)")
             for taken in (self.output, self.output.with_suffix(".json")):
                 if taken.exists():

@@ -45,7 +45,17 @@ def predict(cfg: PredictConfig) -> dict:
     write_atomic(csv_path, "Id,Label\n" + rows)
     write_atomic(csv_path.with_suffix(".json"), json.dumps(summary, indent=2) + "\n")
     print(console_lines(summary, test))
+    if run_status(cfg.run) == "interrupted":
+        print(f"note: {shown_path(cfg.run)} was interrupted: its best checkpoint so far was used")
     return summary
+
+
+def run_status(run_dir: Path) -> str | None:
+    try:
+        results = json.loads((run_dir / "results.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return results.get("status") if isinstance(results, dict) else None
 
 
 def own_test_split(run_dir: Path) -> TestImages:
@@ -110,7 +120,7 @@ def free_name(path: Path) -> Path:
 def console_lines(summary: dict, test: TestImages) -> str:
     images = summary["images"]
     lines = [
-        f"{images['count']:,} images of {test.source} labelled by {summary['model']}",
+        f"{images['count']:,} images of {test.source}, predicted by {summary['model']}",
         f"predictions: {shown_path(Path(summary['predictions']))} (Id,Label; one row per image, in file order)",
     ]
     if summary["accuracy"] is None:

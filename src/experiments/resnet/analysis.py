@@ -36,6 +36,7 @@ def timing(seconds: dict[int, float], schedule: dict, train_images: int) -> dict
     median = statistics.median(steady)
     return {
         "epochs_timed": len(steady),
+        "first_epoch_included": len(values) == 1,
         "first_epoch_s": values[0],
         "median_epoch_s": median,
         "mean_epoch_s": statistics.fmean(steady),

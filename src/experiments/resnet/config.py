@@ -46,7 +46,8 @@ class ResNetRecipe(ImageData):
     """optimizer steps at which the rate is divided by 10 (default: at 1/2 and 3/4 of the training, the
     paper's 32,000 and 48,000 of 64,000)"""
     warmup_iterations: Annotated[int | None, AtLeast(0)] = None
-    """first steps at a tenth of the rate (default: 400 for depth >= 110, as the paper's ResNet-110; else 0)"""
+    """first steps at a tenth of the rate (default: for depth >= 110, 400 as the paper's ResNet-110, at most a
+    tenth of the training; else 0)"""
     batch_size: Annotated[int, AtLeast(1)] = 128
     """training images per step and process (under DDP on 2 GPUs, 64 keeps the paper's 128 per step)"""
     eval_batch_size: Annotated[int, AtLeast(1)] = 1000
@@ -85,11 +86,8 @@ class ResNetRecipe(ImageData):
 
     def resolved(self, machine: Machine) -> ResNetRecipe:
         resolved = super().resolved(machine)
-        warmup = self.warmup_iterations
-        if warmup is None:
-            warmup = DEEP_WARMUP if self.depth >= 110 else 0
         iterations = PAPER_ITERATIONS if self.iterations is None and self.epochs is None else self.iterations
-        return dataclasses.replace(resolved, warmup_iterations=warmup, iterations=iterations)
+        return dataclasses.replace(resolved, iterations=iterations)
 
 
 @dataclass(frozen=True)
@@ -117,11 +115,16 @@ def training_length(cfg: ResNetRecipe, train_images: int, world_size: int = 1) -
         if late:
             raise UserError(f"--milestones: {late[0]} is not before the end of training ({total} iterations)")
         milestones = sorted(cfg.milestones)
+    warmup = cfg.warmup_iterations
+    if warmup is None:  # the paper warms ResNet-110 up for about 400 iterations
+        warmup = min(DEEP_WARMUP, total // 10) if cfg.depth >= 110 else 0
+    elif warmup >= total:
+        raise UserError(f"--warmup-iterations: {warmup} is not shorter than the training ({total} iterations)")
     return {
         "iterations": total,
         "steps_per_epoch": per_epoch,
         "epochs": math.ceil(total / per_epoch),
         "milestones": milestones,
         "milestone_epochs": [m / per_epoch for m in milestones],
-        "warmup_iterations": cfg.warmup_iterations or 0,
+        "warmup_iterations": warmup,
     }

@@ -57,7 +57,14 @@ def schedule_lines(results: dict) -> list[str]:
         + (", torch.compile" if config["compile"] == "on" else "")
         + (", channels_last" if config["channels_last"] else ""),
         f"- {schedule['iterations']:,} iterations = {schedule['epochs']} epochs of {schedule['steps_per_epoch']} "
-        f"steps; the rate divided by 10 after iterations {drops or 'none'}"
+        "steps"
+        + (
+            f" (the last one {last} of them)"
+            if (last := schedule["iterations"] - (schedule["epochs"] - 1) * schedule["steps_per_epoch"])
+            < schedule["steps_per_epoch"]
+            else ""
+        )
+        + f"; the rate divided by 10 after iterations {drops or 'none'}"
         + (f"; the first {warmup} iterations at a tenth of it (warm-up)" if warmup else ""),
         "- augmentation: random crop with 4-pixel zero padding and horizontal flip"
         if config["augment"]
@@ -71,9 +78,14 @@ def timing_lines(results: dict) -> list[str]:
     if timing is None:
         return ["No whole epoch was timed."]
     return [
-        f"- {timing['median_epoch_s']:.2f} s per epoch, validation included (the median of {timing['epochs_timed']}; "
-        f"the first epoch, with warm-up, took {timing['first_epoch_s']:.2f} s), {timing['images_per_s']:,.0f} "
-        "training images/s",
+        f"- {timing['median_epoch_s']:.2f} s per epoch, validation included ("
+        + (
+            "one whole epoch timed, with its warm-up"
+            if timing.get("first_epoch_included")
+            else f"the median of {timing['epochs_timed']} after the first, which took {timing['first_epoch_s']:.2f} s "
+            "with warm-up"
+        )
+        + f"), {timing['images_per_s']:,.0f} training images/s",
         f"- the whole {schedule['iterations']:,}-iteration recipe at that speed: "
         f"{timing['recipe_s_estimate'] / 60:.1f} min on {results['config']['device']}",
     ]
@@ -86,11 +98,13 @@ def test_lines(results: dict) -> list[str]:
     confusion = test["confusion"]
     per_class = confusion["per_class"]
     scored = [(name, acc) for name, acc in per_class.items() if acc is not None]
-    worst, best = min(scored, key=lambda item: item[1]), max(scored, key=lambda item: item[1])
+    low, high = min(acc for _, acc in scored), max(acc for _, acc in scored)
+    worst = ", ".join(name for name, acc in scored if acc == low)  # ties all named
+    best = ", ".join(name for name, acc in scored if acc == high)
     confused = most_confused(confusion, classes)
     mixups = ", ".join(f"{true} as {predicted} ({n} images)" for true, predicted, n in confused)
     return [
-        f"Best class {best[0]} ({pct(best[1], 1)}), worst {worst[0]} ({pct(worst[1], 1)})"
+        f"Best class {best} ({pct(high, 1)}), worst {worst} ({pct(low, 1)})"
         + (f"; most frequent mix-ups: {mixups}." if mixups else "."),
         "",
         confusion_markdown(confusion, classes),
