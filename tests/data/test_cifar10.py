@@ -143,7 +143,7 @@ def test_labels_out_of_range(tmp_path, writer):
 def test_wrong_contents_in_python_batch(tmp_path):
     folder = write_cifar_py(tmp_path, cifar_arrays())
     (folder / "data_batch_1").write_bytes(pickle.dumps({b"data": np.zeros((4, 100), np.uint8), b"labels": [0] * 4}))
-    assert "'data' must be a uint8 array of N x 3072 pixels, got (4, 100)" in _error(tmp_path)
+    assert "'data' must be a uint8 array of N x 3072 pixels, got uint8 (4, 100)" in _error(tmp_path)
     (folder / "data_batch_1").write_bytes(pickle.dumps([1, 2, 3]))
     assert "expected a dict with 'data' and 'labels'" in _error(tmp_path)
 
