@@ -191,6 +191,26 @@ def device_peak(precision: str) -> tuple[float, str]:
     return cpu_peak_flops(), "CPU fp32 estimate: cores x clock x 2 FMA units x SIMD lanes (AVX-512 or AVX2) x 2"
 
 
+def device_matrix(
+    runs: dict[str, list[list[float]]], precisions: dict[str, str], images: int, flops_per_image: float
+) -> dict[str, dict]:
+    """Per configuration (epoch durations of each repetition): images/s, the speed-up over the "fp32" row
+    (median of per-repetition ratios), achieved FLOP/s and its fraction of the device's peak for its precision."""
+    matrix = {}
+    for name, durations in runs.items():
+        images_per_s = median([steady_rate(d, images) for d in durations])
+        peak, _ = device_peak(precisions[name])
+        achieved = images_per_s * flops_per_image
+        ratios = [steady_rate(a, images) / steady_rate(b, images) for a, b in zip(durations, runs["fp32"], strict=True)]
+        matrix[name] = {
+            "images_per_s": round(images_per_s, 1),
+            "speedup_over_fp32": round(median(ratios), 3),
+            "achieved_gflops": round(achieved / 1e9, 2),
+            "fraction_of_peak": round(achieved / peak, 4) if peak == peak else None,
+        }
+    return matrix
+
+
 def run(reps: int = 3, train_images: int = 4096, with_compile: bool = False) -> dict:
     splits = synthetic_splits(train_images)
     n = train_images
@@ -226,20 +246,8 @@ def run(reps: int = 3, train_images: int = 4096, with_compile: bool = False) -> 
         reps,
         warmup=0,
     )
-    matrix = {}
-    for name, runs in matrix_runs.items():
-        images_per_s = median([steady_rate(durations, n) for durations in runs])
-        peak, _ = device_peak(matrix_configs[name]["precision"])
-        achieved = images_per_s * training_flops_per_image
-        matrix[name] = {
-            "images_per_s": round(images_per_s, 1),
-            "speedup_over_fp32": round(
-                median([steady_rate(a, n) / steady_rate(b, n) for a, b in zip(runs, matrix_runs["fp32"], strict=True)]),
-                3,
-            ),
-            "achieved_gflops": round(achieved / 1e9, 2),
-            "fraction_of_peak": round(achieved / peak, 4) if peak == peak else None,
-        }
+    precisions = {name: changes["precision"] for name, changes in matrix_configs.items()}
+    matrix = device_matrix(matrix_runs, precisions, n, training_flops_per_image)
     fastest = max(matrix, key=lambda k: matrix[k]["images_per_s"])
     return {
         "benchmark": "classify",

@@ -28,7 +28,7 @@ from torchmetrics.classification import MulticlassAccuracy
 if __package__ in (None, ""):  # `python bench/x.py`: make the repository root importable as in `-m bench.x`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.classify import device_peak, steady_rate, synthetic_splits
+from bench.classify import device_matrix, device_peak, steady_rate, synthetic_splits
 from bench.common import EpochTimer, emit, interleaved, machine, median, setup_quiet, sync_device
 from src.analysis import layer_summary
 from src.data import ImageDataModule, ImageSplits
@@ -140,20 +140,10 @@ def run(reps: int = 3, train_images: int = 1024, with_compile: bool = False, mat
     cfgs = {name: bench_config(**changes) for name, changes in matrix_configs.items()}
     small, m = synthetic_splits(matrix_images), matrix_images
     runs = interleaved({name: (lambda c=cfg: lightning_epochs(small, c)) for name, cfg in cfgs.items()}, reps, warmup=0)
-    matrix = {}
+    precisions = {name: changes["precision"] for name, changes in matrix_configs.items()}
+    matrix = device_matrix(runs, precisions, m, training_flops_per_image)
     for name, durations in runs.items():
-        images_per_s = median([steady_rate(d, m) for d in durations])
-        peak, _ = device_peak(matrix_configs[name]["precision"])
-        achieved = images_per_s * training_flops_per_image
-        matrix[name] = {
-            "images_per_s": round(images_per_s, 1),
-            "speedup_over_fp32": round(
-                median([steady_rate(a, m) / steady_rate(b, m) for a, b in zip(durations, runs["fp32"], strict=True)]), 3
-            ),
-            "achieved_gflops": round(achieved / 1e9, 2),
-            "fraction_of_peak": round(achieved / peak, 4) if peak == peak else None,
-            "first_epoch_s": round(median([d[0] for d in durations]), 2),  # warm-up, compilation included
-        }
+        matrix[name]["first_epoch_s"] = round(median([d[0] for d in durations]), 2)  # warm-up, compilation included
     fastest = max(matrix, key=lambda k: matrix[k]["images_per_s"])
     default = next(
         name
