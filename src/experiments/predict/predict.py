@@ -13,7 +13,7 @@ from src.data.test_images import TestImages, read_test_images
 from src.errors import UserError
 from src.experiments.confusion import confusion_results
 from src.experiments.predict.config import PredictConfig
-from src.experiments.predict.trained_model import TrainedModel, load_trained_model
+from src.experiments.predict.trained_model import TrainedModel, load_trained_model, run_results
 from src.experiments.wording import pct
 from src.shell import shown_path
 
@@ -45,17 +45,9 @@ def predict(cfg: PredictConfig) -> dict:
     write_atomic(csv_path, "Id,Label\n" + rows)
     write_atomic(csv_path.with_suffix(".json"), json.dumps(summary, indent=2) + "\n")
     print(console_lines(summary, test))
-    if run_status(cfg.run) == "interrupted":
+    if run_results(cfg.run).get("status") == "interrupted":
         print(f"note: {shown_path(cfg.run)} was interrupted: its best checkpoint so far was used")
     return summary
-
-
-def run_status(run_dir: Path) -> str | None:
-    try:
-        results = json.loads((run_dir / "results.json").read_text())
-    except (OSError, ValueError):
-        return None
-    return results.get("status") if isinstance(results, dict) else None
 
 
 def own_test_split(run_dir: Path) -> TestImages:

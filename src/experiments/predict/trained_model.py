@@ -41,15 +41,24 @@ def load_trained_model(run_dir: Path, variant: str | None) -> TrainedModel:
             raise UserError(
                 f"--variant {variant}: {run_dir} is a run of one model (checkpoints/{BEST}); drop --variant"
             )
-        return _checked(folder / BEST, lambda: _from_lightning(folder / BEST, _results(run_dir)))
+        return _checked(folder / BEST, lambda: _from_lightning(folder / BEST, run_results(run_dir)))
     variants = sorted(folder.glob("*.pt")) if folder.is_dir() else []
     if variants:
-        path = _pick_variant(variants, variant)
-        return _checked(path, lambda: _from_variant(path))
+        path, checkpoint = _pick_variant(variants, variant)
+        return _checked(path, lambda: _from_variant(path, checkpoint))
     raise UserError(
         f"{run_dir}: no {CHECKPOINTS}/{BEST} or {CHECKPOINTS}/<variant>.pt (predict needs a finished run of "
         "classify, resnet, cifar or pipeline)"
     )
+
+
+def run_results(run_dir: Path) -> dict:
+    """A run's results.json, or {} when it has none (yet) or it is not a JSON object."""
+    try:
+        results = json.loads((run_dir / "results.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    return results if isinstance(results, dict) else {}
 
 
 def _checked(path: Path, load: Callable[[], TrainedModel]) -> TrainedModel:
@@ -74,14 +83,6 @@ def _load(path: Path) -> dict:
     return checkpoint
 
 
-def _results(run_dir: Path) -> dict:
-    try:
-        results = json.loads((run_dir / "results.json").read_text())
-    except (OSError, ValueError):
-        return {}
-    return results if isinstance(results, dict) else {}
-
-
 def _from_lightning(path: Path, results: dict) -> TrainedModel:
     checkpoint = _load(path)
     hparams = checkpoint.get("hyper_parameters") or {}
@@ -92,51 +93,65 @@ def _from_lightning(path: Path, results: dict) -> TrainedModel:
             "a model given in code): train the run again with this version"
         )
     state = {k.removeprefix("model."): v for k, v in checkpoint["state_dict"].items() if k.startswith("model.")}
-    model = _built(path, name, hparams["model_options"], state)
     best = results.get("best_val") or {}
     epoch = f"epoch {best['epoch']}, validation accuracy {100 * best['acc']:.2f} %" if best else "its best epoch"
-    return TrainedModel(
-        model,
-        tuple(hparams["classes"]),
-        torch.tensor(hparams["normalization"]["mean"]),
-        torch.tensor(hparams["normalization"]["std"]),
-        path,
-        f"{path.name} ({epoch})",
+    description = f"{path.name} ({epoch})"
+    return _trained(
+        path, name, hparams["model_options"], state, hparams["classes"], hparams["normalization"], description
     )
 
 
-def _pick_variant(paths: list[Path], wanted: str | None) -> Path:
+def _pick_variant(paths: list[Path], wanted: str | None) -> tuple[Path, dict]:
+    """The variant asked for, or the one with the best validation accuracy (ties: the first in name order),
+    with its loaded checkpoint; each file is read once."""
     by_name = {path.stem: path for path in paths}
     if wanted is not None:
         if wanted not in by_name:
             raise UserError(f"--variant {wanted}: no such variant in this run; it has {', '.join(by_name)}")
-        return by_name[wanted]
-    accuracy = {path: _load(path).get("val_acc") for path in paths}
-    return max(paths, key=lambda path: accuracy[path] if isinstance(accuracy[path], float) else 0.0)  # ties: first
+        return by_name[wanted], _load(by_name[wanted])
+    best: tuple[float, Path, dict] | None = None
+    for path in paths:
+        checkpoint = _load(path)
+        accuracy = checkpoint.get("val_acc")
+        score = accuracy if isinstance(accuracy, float) else 0.0
+        if best is None or score > best[0]:
+            best = (score, path, checkpoint)
+    return best[1], best[2]
 
 
-def _from_variant(path: Path) -> TrainedModel:
-    checkpoint = _load(path)
+def _from_variant(path: Path, checkpoint: dict) -> TrainedModel:
     if checkpoint.get("model") not in IMAGE_MODELS or "state_dict" not in checkpoint:
         raise UserError(f"{path}: not a variant checkpoint of this project (no model name or weights)")
-    model = _built(path, checkpoint["model"], checkpoint["model_options"], checkpoint["state_dict"])
     accuracy = checkpoint.get("val_acc")
     shown = "—" if accuracy is None else f"{100 * accuracy:.2f} %"
-    return TrainedModel(
-        model,
-        tuple(checkpoint["classes"]),
-        torch.tensor(checkpoint["normalization"]["mean"]),
-        torch.tensor(checkpoint["normalization"]["std"]),
+    description = f"variant {path.stem} (epoch {checkpoint.get('epoch')}, validation accuracy {shown})"
+    return _trained(
         path,
-        f"variant {path.stem} (epoch {checkpoint.get('epoch')}, validation accuracy {shown})",
+        checkpoint["model"],
+        checkpoint["model_options"],
+        checkpoint["state_dict"],
+        checkpoint["classes"],
+        checkpoint["normalization"],
+        description,
     )
 
 
-def _built(path: Path, name: str, options: dict, state: dict[str, torch.Tensor]) -> nn.Module:
+def _trained(
+    path: Path,
+    name: str,
+    options: dict,
+    state: dict[str, torch.Tensor],
+    classes: list[str],
+    normalization: dict,
+    description: str,
+) -> TrainedModel:
+    """The model `name(**options)` with the checkpoint's weights, in their dtype and eval mode, and what
+    predict needs besides: the classes and the input normalisation."""
     model = build_image_model(name, options)
     try:
         model.load_state_dict(state)
     except RuntimeError as exc:
         raise UserError(f"{path}: its weights do not fit {name}({options}): {str(exc).splitlines()[0]}") from None
     dtype = next((t.dtype for t in state.values() if t.is_floating_point()), torch.float32)
-    return model.to(dtype).eval()
+    mean, std = (torch.tensor(normalization[key]) for key in ("mean", "std"))
+    return TrainedModel(model.to(dtype).eval(), tuple(classes), mean, std, path, description)
