@@ -13,6 +13,7 @@ from torchmetrics.classification import MulticlassAccuracy, MulticlassConfusionM
 
 from src.config.images import LRDecay, Optimizer
 from src.internals import LeanHookBookkeeping
+from src.modules.epoch_lr import EpochLearningRate
 from src.modules.image_models import build_image_model
 from src.modules.step_schedule import StepSchedule
 
@@ -20,7 +21,7 @@ OPTIMIZERS = typing.get_args(Optimizer)
 LR_DECAYS = (*typing.get_args(LRDecay), "milestones")
 
 
-class ImageClassifier(LeanHookBookkeeping, pl.LightningModule):
+class ImageClassifier(LeanHookBookkeeping, EpochLearningRate, pl.LightningModule):
     """Logs train/loss, train/acc, train/lr, val/loss, val/acc once per epoch and test/loss, test/acc.
 
     Metrics accumulate in torchmetrics objects during the epoch (no per-step self.log, no host sync) and are
@@ -134,25 +135,9 @@ class ImageClassifier(LeanHookBookkeeping, pl.LightningModule):
         # torchmetrics) and reset them; a tensor would be averaged over ranks again, which is not exact.
         self.log_dict({f"{stage}/loss": loss, f"{stage}/acc": acc})
 
-    def on_train_start(self) -> None:
-        # A run resumed mid-epoch gets no on_train_epoch_start for that epoch: the epoch's rate comes from the
-        # checkpoint (a per-step schedule may have changed it since the epoch began), else the optimizer's.
-        restored = getattr(self, "_restored_epoch_lr", None)
-        self._epoch_lr = restored if restored is not None else self.trainer.optimizers[0].param_groups[0]["lr"]
-
-    def on_save_checkpoint(self, checkpoint: dict) -> None:
-        checkpoint["epoch_lr"] = getattr(self, "_epoch_lr", None)  # the rate train/lr reports for this epoch
-
-    def on_load_checkpoint(self, checkpoint: dict) -> None:
-        self._restored_epoch_lr = checkpoint.get("epoch_lr")
-
-    def on_train_epoch_start(self) -> None:
-        # Lightning steps epoch schedulers at the epoch's last batch, before on_train_epoch_end: read it now.
-        self._epoch_lr = self.trainer.optimizers[0].param_groups[0]["lr"]
-
     def on_train_epoch_end(self) -> None:
         self._log_epoch("train", self.train_loss, self.train_acc)
-        self.log("train/lr", self._epoch_lr, rank_zero_only=True)  # the same on every rank by construction
+        self.log("train/lr", self.epoch_lr, rank_zero_only=True)  # the same on every rank by construction
 
     def on_validation_epoch_end(self) -> None:
         self._log_epoch("val", self.val_loss, self.val_acc)

@@ -9,6 +9,7 @@ from torchmetrics import MeanMetric
 from torchmetrics.classification import BinaryAccuracy, BinaryF1Score, BinaryRecall, BinarySpecificity
 
 from src.internals import LeanHookBookkeeping
+from src.modules.epoch_lr import EpochLearningRate
 from src.modules.sentiment_rnn import SentimentRNN
 
 
@@ -52,7 +53,7 @@ class StageMetrics(torch.nn.Module):
         return values
 
 
-class SentimentClassifier(LeanHookBookkeeping, pl.LightningModule):
+class SentimentClassifier(LeanHookBookkeeping, EpochLearningRate, pl.LightningModule):
     """Logs {train,val,test}/{loss,acc,f1,balanced_acc} once per epoch and train/lr. Testing keeps every test
     review's probability of being positive, in review order (`test_probabilities`), for the report."""
 
@@ -104,28 +105,15 @@ class SentimentClassifier(LeanHookBookkeeping, pl.LightningModule):
     def _log_stage(self, stage: str, metrics: StageMetrics) -> None:
         self.log_dict({f"{stage}/{name}": value for name, value in metrics.compute_and_reset().items()})
 
-    def on_train_start(self) -> None:
-        restored = getattr(self, "_restored_epoch_lr", None)
-        self._epoch_lr = restored if restored is not None else self.trainer.optimizers[0].param_groups[0]["lr"]
-
-    def on_train_epoch_start(self) -> None:
-        self._epoch_lr = self.trainer.optimizers[0].param_groups[0]["lr"]
-
     def on_train_epoch_end(self) -> None:
         self._log_stage("train", self.train_metrics)
-        self.log("train/lr", self._epoch_lr)
+        self.log("train/lr", self.epoch_lr)
 
     def on_validation_epoch_end(self) -> None:
         self._log_stage("val", self.val_metrics)
 
     def on_test_epoch_end(self) -> None:
         self._log_stage("test", self.test_metrics)
-
-    def on_save_checkpoint(self, checkpoint: dict) -> None:
-        checkpoint["epoch_lr"] = getattr(self, "_epoch_lr", None)  # the rate train/lr reports for this epoch
-
-    def on_load_checkpoint(self, checkpoint: dict) -> None:
-        self._restored_epoch_lr = checkpoint.get("epoch_lr")
 
     def configure_optimizers(self) -> dict:
         hp = self.hparams
