@@ -77,12 +77,8 @@ class ResNetRecipe(ImageData):
         if self.epochs is not None and self.iterations is not None:
             raise UserError("--epochs and --iterations both set the training length: give one of them")
         if self.milestones is not None and self.epochs is None:
-            iterations = self.iterations or PAPER_ITERATIONS
-            late = [m for m in self.milestones if m >= iterations]
-            if late:
-                raise UserError(
-                    f"--milestones: {late[0]} is not before the end of training (--iterations {iterations})"
-                )
+            iterations = self.iterations or PAPER_ITERATIONS  # known before the data: checked at once
+            check_milestones(self.milestones, iterations, f"--iterations {iterations}")
 
     def resolved(self, machine: Machine) -> ResNetRecipe:
         resolved = super().resolved(machine)
@@ -101,6 +97,13 @@ class ResNetConfig(ResNetRecipe, DeviceOptions, ResumeOptions):
         return dataclasses.replace(resolved, compile="on" if self.uses_gpu(machine) else "off")
 
 
+def check_milestones(milestones: tuple[int, ...], total: int, length: str) -> None:
+    """Every milestone falls before the end of training (`length` says how long it is, for the message)."""
+    late = [m for m in milestones if m >= total]
+    if late:
+        raise UserError(f"--milestones: {late[0]} is not before the end of training ({length})")
+
+
 def training_length(cfg: ResNetRecipe, train_images: int, world_size: int = 1) -> dict:
     """The schedule in optimizer steps for this data: total steps, steps per epoch, the epochs they span,
     milestones and warm-up. `--batch-size` is per process (as for every image command): under DDP each of the
@@ -111,9 +114,7 @@ def training_length(cfg: ResNetRecipe, train_images: int, world_size: int = 1) -
         defaults = {max(1, round(fraction * total)) for fraction in MILESTONE_FRACTIONS}
         milestones = sorted(m for m in defaults if m < total)
     else:
-        late = [m for m in cfg.milestones if m >= total]
-        if late:
-            raise UserError(f"--milestones: {late[0]} is not before the end of training ({total} iterations)")
+        check_milestones(cfg.milestones, total, f"{total} iterations")
         milestones = sorted(cfg.milestones)
     warmup = cfg.warmup_iterations
     if warmup is None:  # the paper warms ResNet-110 up for about 400 iterations
