@@ -86,8 +86,7 @@ def read_cifar10(data_dir: str | Path, seed: int = 0) -> ImageSplits:
 
 
 def _read_py_batch(path: Path) -> tuple[torch.Tensor, torch.Tensor]:
-    images, labels = read_py_batch(path, labels_required=True)
-    return images, labels
+    return read_py_batch(path, labels_required=True)
 
 
 def read_py_batch(path: Path, labels_required: bool) -> tuple[torch.Tensor, torch.Tensor | None]:
