@@ -62,7 +62,8 @@ def regular_words(command: Command, argv: Sequence[str]) -> list[str]:
             position += 1
         if not values:
             raise UserError(f"{name}: expected a value")
-        words.append(f"{name}={','.join(values)}")
+        joiner = field.kind.joiner if field is not None else ","
+        words.append(f"{name}={joiner.join(values)}")
     if command.positional is not None:
         flag = f"--{command.positional.replace('_', '-')}="
         given = [w[len(flag) :] for w in words if w.startswith(flag)]

@@ -11,6 +11,7 @@ from src.config.checks import (
     NonNegative,
     NotSaved,
     Positive,
+    Verbatim,
 )
 from src.config.device import DeviceOptions
 from src.config.images import ImageData, ImageRun, ImageTraining
@@ -37,6 +38,7 @@ __all__ = [
     "Positive",
     "ResumeOptions",
     "RunOptions",
+    "Verbatim",
     "build",
     "from_json",
     "option_fields",

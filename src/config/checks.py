@@ -96,6 +96,11 @@ class Adjustable:
 
 
 @dataclass(frozen=True)
+class Verbatim:
+    """Marker: a list option of whole texts (`--text "good, not great" "awful"`), not split at commas."""
+
+
+@dataclass(frozen=True)
 class Metavar:
     """Marker: the placeholder --help shows for the value (e.g. RUN, PATH)."""
 

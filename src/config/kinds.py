@@ -27,6 +27,7 @@ class Kind:
     expected: str = "a value"  # what a valid value is, for error messages
     is_list = False  # takes several values: `--lrs 0.1 0.5` or `--lrs 0.1,0.5`
     is_flag = False  # `--name` / `--no-name`
+    joiner = ","  # how the command line joins a list option's words into one value (see src/cli/argv.py)
 
     def parse(self, value: Any) -> Any:
         raise NotImplementedError
@@ -127,18 +128,22 @@ class Choice(Kind):
 
 
 class Several(Kind):
-    """A tuple of values of one kind: several command-line words, or words joined by commas."""
+    """A tuple of values of one kind: several command-line words, or words joined by commas. `verbatim`: each
+    value is a whole text (commas and spaces kept), one per command-line word or per line of a string."""
 
     is_list = True
 
-    def __init__(self, element: Kind) -> None:
-        self.element = element
+    def __init__(self, element: Kind, verbatim: bool = False) -> None:
+        self.element, self.verbatim = element, verbatim
+        self.joiner = "\n" if verbatim else ","
         self.metavar = f"{element.metavar}[,{element.metavar}...]"
         plural = {"a number": "numbers", "a whole number": "whole numbers"}
         self.expected = plural.get(element.expected, f"values that are each {element.expected}")
 
     def parse(self, value: Any) -> tuple:
-        if isinstance(value, str):
+        if isinstance(value, str) and self.verbatim:
+            items = value.split("\n")
+        elif isinstance(value, str):
             items = [part for part in value.replace(",", " ").split()]
         elif isinstance(value, (list, tuple)):
             items = list(value)
@@ -162,7 +167,7 @@ class Nullable(Kind):
         self.inner = inner
         self.metavar = inner.metavar
         self.expected = inner.expected
-        self.is_list = inner.is_list
+        self.is_list, self.is_flag, self.joiner = inner.is_list, inner.is_flag, inner.joiner
 
     def parse(self, value: Any) -> Any:
         return None if value is None else self.inner.parse(value)
@@ -227,6 +232,15 @@ def kind_of(annotation: Any) -> Kind:
         inner = kind_of(members[0]) if len(members) == 1 else Either(tuple(kind_of(arg) for arg in members))
         return Nullable(inner) if len(members) < len(args) else inner
     raise TypeError(f"no option kind for the annotation {annotation!r}")
+
+
+def verbatim(kind: Kind) -> Kind:
+    """A list kind (or a nullable one) whose values are whole texts: see Several."""
+    if isinstance(kind, Nullable):
+        return Nullable(verbatim(kind.inner))
+    if not isinstance(kind, Several):
+        raise TypeError("Verbatim marks a list option (tuple[str, ...])")
+    return Several(kind.element, verbatim=True)
 
 
 def suggestion(word: str, candidates: typing.Iterable[str]) -> str:

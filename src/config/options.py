@@ -26,8 +26,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from src.config.checks import Adjustable, Check, Metavar, NotSaved, problems
-from src.config.kinds import Kind, OptionError, kind_of, suggestion
+from src.config.checks import Adjustable, Check, Metavar, NotSaved, Verbatim, problems
+from src.config.kinds import Kind, OptionError, kind_of, suggestion, verbatim
 from src.errors import UserError
 
 C = TypeVar("C", bound="Options")
@@ -96,17 +96,20 @@ def option_fields(config: type) -> tuple[OptionField, ...]:
         if typing.get_origin(hint) is typing.Annotated:
             hint, *extra = typing.get_args(hint)
             metadata = tuple(extra)
+        kind = kind_of(hint)
+        if any(isinstance(m, Verbatim) for m in metadata):
+            kind = verbatim(kind)
         fields.append(
             OptionField(
                 name=field.name,
-                kind=kind_of(hint),
+                kind=kind,
                 default=field.default,
                 checks=tuple(m for m in metadata if isinstance(m, Check)),
                 help=docs.get(field.name, ""),
                 group=_title(owners[field.name]),
                 adjustable=any(isinstance(m, Adjustable) for m in metadata),
                 saved=not any(isinstance(m, NotSaved) for m in metadata),
-                metavar=next((m.text for m in metadata if isinstance(m, Metavar)), kind_of(hint).metavar),
+                metavar=next((m.text for m in metadata if isinstance(m, Metavar)), kind.metavar),
             )
         )
     return tuple(fields)

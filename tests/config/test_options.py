@@ -6,13 +6,16 @@ import dataclasses
 import inspect
 import json
 from pathlib import Path
+from typing import Annotated
 
 import pytest
 
-from src.config import Machine, build, from_json, option_fields, to_json, validate
+from src.cli.argv import regular_words
+from src.config import Machine, Options, Verbatim, build, from_json, option_fields, to_json, validate
 from src.errors import UserError
 from src.experiments import commands
 from src.experiments.classify.config import ClassifyConfig
+from src.experiments.command import Command
 from src.experiments.lms.config import COURSE_W0, DEFAULT_SWEEP_LRS, LMSConfig, LMSSweepConfig
 from src.experiments.pipeline import PipelineConfig
 from src.experiments.simplenn.config import SimpleNNConfig
@@ -109,3 +112,23 @@ def test_the_study_derives_its_parts_from_its_own_options():
     assert parts["pipeline"] == PipelineConfig(seed=7, progress_bar=False, data_dir="somewhere", epochs=5)
     assert parts["lms-sweep"] == LMSSweepConfig(seed=7, progress_bar=False)  # everything else: the part's defaults
     assert parts["simplenn"].epochs == SimpleNNConfig().epochs
+
+
+@dataclasses.dataclass(frozen=True)
+class Texts(Options):
+    """Texts"""
+
+    text: Annotated[tuple[str, ...] | None, Verbatim()] = None
+    """texts"""
+    both: bool | None = None
+    """a switch whose default is decided later"""
+
+
+def test_a_verbatim_list_keeps_commas_and_an_optional_switch_has_three_states():
+    command = Command("x", Texts, "", "")
+    words = regular_words(command, ["--text", "good, not great", "a mess", "--no-both"])
+    assert words == ["--text=good, not great\na mess", "--no-both"]
+    assert build(Texts, {"text": "good, not great\na mess"}).text == ("good, not great", "a mess")
+    assert build(Texts, {"text": ["x, y"]}).text == ("x, y",)  # a list in a --config file
+    fields = {f.name: f for f in option_fields(Texts)}
+    assert fields["both"].kind.is_flag and fields["both"].default is None
