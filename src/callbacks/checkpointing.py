@@ -8,6 +8,7 @@ runs/<experiment>/version_N/checkpoints/
   last.ckpt         the latest end-of-epoch state (classification: every epoch; LMS: at the end)
   best.ckpt         classification: the epoch with the best val/acc
   interrupted.ckpt  the exact state at the step where SIGINT/SIGTERM stopped training
+  <part>/           a run of several resumable fits (sentiment's presets): the same three files per fit
 """
 
 from __future__ import annotations
@@ -115,10 +116,19 @@ class LastCheckpoint(EpochCheckpoint):
     STATE_KEY = "last_checkpoint"
 
 
-def checkpoint_callbacks(run_dir: Path, experiment: str, every_n_epochs: int, monitor: str | None) -> list[Callback]:
+def checkpoint_callbacks(
+    run_dir: Path,
+    experiment: str,
+    every_n_epochs: int,
+    monitor: str | None,
+    *,
+    mode: str = "max",
+    part: str | None = None,
+) -> list[Callback]:
     """RunState, DataCursor, GracefulInterrupt (interrupted.ckpt) and a checkpoint callback writing last.ckpt
-    every `every_n_epochs` epochs (after the epoch's logging) and, with `monitor`, best.ckpt by it."""
-    folder = Path(run_dir) / CHECKPOINTS
+    every `every_n_epochs` epochs (after the epoch's logging) and, with `monitor`, best.ckpt by it (the highest
+    value, or with mode "min" the lowest). A run of several fits keeps each fit's files in checkpoints/<part>/."""
+    folder = Path(run_dir) / CHECKPOINTS if part is None else Path(run_dir) / CHECKPOINTS / part
     stateful = [RunState(experiment), DataCursor(), GracefulInterrupt(folder / INTERRUPTED)]
     every = dict(dirpath=folder, every_n_epochs=every_n_epochs, save_on_train_epoch_end=True)
     if not monitor:
@@ -127,6 +137,6 @@ def checkpoint_callbacks(run_dir: Path, experiment: str, every_n_epochs: int, mo
     # numbers in file names would be 0-based where our reports count from 1). It comes first: Lightning's
     # `trainer.checkpoint_callback` (and so `test(ckpt_path="best")`) is the first checkpoint callback.
     files = dict(save_top_k=1, enable_version_counter=False, save_last=False)
-    best = EpochCheckpoint(monitor=monitor, mode="max", filename=Path(BEST).stem, **files, **every)
+    best = EpochCheckpoint(monitor=monitor, mode=mode, filename=Path(BEST).stem, **files, **every)
     last = LastCheckpoint(monitor=None, filename=Path(LAST).stem, **files, **every)
     return [*stateful, best, last]

@@ -94,8 +94,9 @@ def run_prepared(prepared: Prepared) -> Run:
         if stop is not None:
             message = interruption_message(experiment.name, directory.path, stop, experiment.resumable)
             raise RunInterrupted(message, stop.exit_status)
-        if rank_zero:  # a completed run no longer needs the checkpoint of an interruption it recovered from
-            (directory.path / CHECKPOINTS / INTERRUPTED).unlink(missing_ok=True)
+        if rank_zero:  # a completed run no longer needs the checkpoints of interruptions it recovered from
+            for leftover in (directory.path / CHECKPOINTS).glob(f"**/{INTERRUPTED}"):
+                leftover.unlink()
     run = Run(experiment.name, cfg, directory.path, results, trained)
     return dataclasses.replace(run, summary=steps.summary(run) if rank_zero else [])
 
@@ -130,13 +131,18 @@ def run_meta(
             "signal": stop.signal_name,
             "epoch": stop.epoch,
             "global_step": stop.global_step,
-            "checkpoint": str(Path(run_dir) / CHECKPOINTS / INTERRUPTED) if resumable else None,
+            "checkpoint": str(interrupted_checkpoint(run_dir, stop)) if resumable else None,
         }
     return meta
 
 
+def interrupted_checkpoint(run_dir: Path, stop: Interruption) -> Path:
+    """Where the interruption's checkpoint is: checkpoints/interrupted.ckpt, or a part's in a run of several."""
+    return stop.checkpoint or Path(run_dir) / CHECKPOINTS / INTERRUPTED
+
+
 def interruption_message(experiment: str, run_dir: Path, stop: Interruption, resumable: bool = True) -> str:
-    checkpoint = Path(run_dir) / CHECKPOINTS / INTERRUPTED
+    checkpoint = interrupted_checkpoint(run_dir, stop)
     if not resumable:
         return (
             f"interrupted by {stop.signal_name} in epoch {stop.epoch} after {stop.global_step} steps; partial results "

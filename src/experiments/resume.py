@@ -24,7 +24,8 @@ class Resume:
 
 
 def find_resume(spec: str, logdir: Path, experiment: str) -> Resume:
-    """`--resume last` (the newest run of `experiment` under logdir), a run directory, or a .ckpt file."""
+    """`--resume last` (the newest run of `experiment` under logdir), a run directory, or a .ckpt file (in a
+    run's checkpoints/, or in checkpoints/<part>/ of a run of several fits)."""
     if spec == "last":
         runs = runs_of(logdir, experiment)
         if not runs:
@@ -33,24 +34,37 @@ def find_resume(spec: str, logdir: Path, experiment: str) -> Resume:
     else:
         path = Path(spec)
         if path.is_file():
-            if path.parent.name != CHECKPOINTS:
+            if path.parent.name == CHECKPOINTS:
+                run_dir = path.parent.parent
+            elif path.parent.parent.name == CHECKPOINTS:  # a part's checkpoint: the run resumes every part
+                run_dir = path.parent.parent.parent
+            else:
                 raise UserError(f"--resume {path}: expected a checkpoint inside a run's {CHECKPOINTS}/ folder")
             checkpoint = read_checkpoint(path, experiment)
-            refuse_completed(path.parent.parent, spec)
-            return Resume(run_dir=path.parent.parent, checkpoint=checkpoint)
+            refuse_completed(run_dir, spec)
+            return Resume(run_dir=run_dir, checkpoint=checkpoint)
         if not path.is_dir():
             raise UserError(f"--resume {path}: no such run directory or checkpoint file")
         run_dir = path
     refuse_completed(run_dir, spec)
-    candidates = [p for p in (run_dir / CHECKPOINTS / LAST, run_dir / CHECKPOINTS / INTERRUPTED) if p.is_file()]
-    if not candidates:
-        raise UserError(
-            f"--resume {run_dir}: no {LAST} or {INTERRUPTED} in {run_dir / CHECKPOINTS} (nothing to resume)"
-        )
-    # The one furthest along: most optimizer steps (an interruption after the last epoch checkpoint wins).
-    infos = [read_checkpoint(path, experiment) for path in candidates]
-    newest = max(infos, key=lambda info: (info.global_step, info.path.stat().st_mtime))
+    folder = run_dir / CHECKPOINTS
+    parts = sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+    newest = None
+    for candidate in (folder, *parts):
+        found = latest_checkpoint(candidate, experiment)
+        if found is not None and (newest is None or found.global_step > newest.global_step):
+            newest = found
+    if newest is None:
+        raise UserError(f"--resume {run_dir}: no {LAST} or {INTERRUPTED} in {folder} (nothing to resume)")
     return Resume(run_dir=run_dir, checkpoint=newest)
+
+
+def latest_checkpoint(folder: Path, experiment: str) -> CheckpointInfo | None:
+    """The one of folder's last.ckpt and interrupted.ckpt furthest along (most optimizer steps: an
+    interruption after the last epoch checkpoint wins), or None when it has neither."""
+    candidates = [p for p in (folder / LAST, folder / INTERRUPTED) if p.is_file()]
+    infos = [read_checkpoint(path, experiment) for path in candidates]
+    return max(infos, key=lambda info: (info.global_step, info.path.stat().st_mtime), default=None)
 
 
 def refuse_completed(run_dir: Path, spec: str) -> None:

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytorch_lightning as pl
 from pytorch_lightning.callbacks import Callback
 
-from src.callbacks import TrainingInterrupted, checkpoint_callbacks
+from src.callbacks import GracefulInterrupt, TrainingInterrupted, checkpoint_callbacks
+from src.callbacks.checkpointing import CHECKPOINTS
 from src.config import Machine
 from src.experiments.checkpoint_file import verify_sections
 from src.experiments.fit import Fit
-from src.experiments.resume import Resume
+from src.experiments.resume import Resume, latest_checkpoint
 from src.experiments.run_dir import RunDirectory
 
 
@@ -23,6 +24,7 @@ class Interruption:
     exit_status: int  # 130 or 143
     epoch: int  # the epoch it stopped in, counted from 1
     global_step: int
+    checkpoint: Path | None = None  # where the checkpoint of that step went (None: noticed outside a fit)
 
 
 @dataclass
@@ -37,9 +39,12 @@ class RunContext:
     def run_dir(self) -> Path:
         return self.directory.path
 
-    def checkpoint_callbacks(self, every_n_epochs: int, monitor: str | None) -> list[Callback]:
-        """The callbacks that make a fit resumable (see src/callbacks/checkpointing.py)."""
-        return checkpoint_callbacks(self.run_dir, self.experiment, every_n_epochs, monitor)
+    def checkpoint_callbacks(
+        self, every_n_epochs: int, monitor: str | None, *, mode: str = "max", part: str | None = None
+    ) -> list[Callback]:
+        """The callbacks that make a fit resumable (see src/callbacks/checkpointing.py); a run of several fits
+        names each one's `part` (its checkpoints go to checkpoints/<part>/)."""
+        return checkpoint_callbacks(self.run_dir, self.experiment, every_n_epochs, monitor, mode=mode, part=part)
 
     def stopped(self, signum: int, trainer: pl.Trainer) -> None:
         """Record an interruption noticed outside a fit's training (between two fits, say)."""
@@ -48,11 +53,18 @@ class RunContext:
             stop.signal_name, stop.exit_status, trainer.current_epoch + 1, trainer.global_step
         )
 
-    def fit(self, fit: Fit) -> bool:
-        """Train `fit` (the first fit of a resumed run continues from its checkpoint); False when SIGINT or
-        SIGTERM stopped it (then `interruption` says where, and a checkpoint of that step was written)."""
+    def fit(self, fit: Fit, part: str | None = None) -> bool:
+        """Train `fit`; False when SIGINT or SIGTERM stopped it (then `interruption` says where, and a checkpoint
+        of that step was written). In a resumed run, the first fit continues from the run's checkpoint, or a
+        fit named `part` from the latest of its own checkpoints/<part>/ (a part that had finished restores its
+        final state and trains no further; one that had not started starts afresh)."""
         checkpoint = None
-        if self.resume is not None:
+        if self.resume is not None and part is not None:
+            info = latest_checkpoint(self.run_dir / CHECKPOINTS / part, self.experiment)
+            if info is not None:
+                verify_sections(info, fit.trainer.callbacks)
+                checkpoint = info.path
+        elif self.resume is not None:
             verify_sections(self.resume.checkpoint, fit.trainer.callbacks)
             checkpoint, self.resume = self.resume.checkpoint.path, None
         self.directory.training_started()
@@ -60,8 +72,9 @@ class RunContext:
             fit.run(checkpoint)
         except TrainingInterrupted as stop:
             trainer = fit.trainer
+            saved = next((c.saved for c in trainer.callbacks if isinstance(c, GracefulInterrupt)), None)
             self.interruption = Interruption(
-                stop.signal_name, stop.exit_status, trainer.current_epoch + 1, trainer.global_step
+                stop.signal_name, stop.exit_status, trainer.current_epoch + 1, trainer.global_step, saved
             )
             return False
         return True
