@@ -38,8 +38,11 @@ class StageMetrics(torch.nn.Module):
     def update(self, loss: torch.Tensor, logits: torch.Tensor, labels: torch.Tensor) -> None:
         target = labels.long()
         self.loss.update(loss, weight=labels.numel())
+        # Probabilities, not logits: torchmetrics applies the sigmoid only to a batch with a value outside
+        # [0, 1], so a batch of logits all within [0, 1] would be thresholded as if they were probabilities.
+        probabilities = torch.sigmoid(logits)
         for metric in (self.acc, self.f1, self.recall, self.specificity):
-            metric.update(logits, target)  # logits: torchmetrics applies the sigmoid, threshold 0.5
+            metric.update(probabilities, target)  # positive when the probability is > 0.5
 
     def compute_and_reset(self) -> dict[str, torch.Tensor]:
         values = {

@@ -48,3 +48,16 @@ def test_metrics_and_test_probabilities(cpu_trainer):
     assert logged["test/f1"] == pytest.approx(f1_score(truth, predicted), abs=1e-6)
     assert logged["test/balanced_acc"] == pytest.approx(balanced_accuracy_score(truth, predicted), abs=1e-6)
     assert logged["test/acc"] > 0.75  # the rule is learnable: the fit did learn
+
+
+def test_logits_that_happen_to_lie_in_0_1_are_still_logits():
+    """torchmetrics thresholds values within [0, 1] as probabilities; a logit of 0.3 is a probability of 0.57,
+    positive. (Fed the logits, BinaryAccuracy would call these reviews negative.)"""
+    from src.modules.sentiment_classifier import StageMetrics
+
+    metrics = StageMetrics()
+    logits, labels = torch.tensor([0.3, 0.1, 0.9, 0.0]), torch.tensor([1.0, 1.0, 1.0, 0.0])
+    metrics.update(torch.tensor(0.5), logits, labels)
+    values = metrics.compute_and_reset()
+    predicted = (torch.sigmoid(logits) > 0.5).int().numpy()
+    assert float(values["acc"]) == pytest.approx(accuracy_score(labels.int().numpy(), predicted)) == 1.0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
@@ -26,11 +27,14 @@ class EncodedReviews:
         return len(self.ids)
 
 
-def encode_reviews(reviews: Reviews, vocabulary: Vocabulary, max_len: int) -> EncodedReviews:
+def encode_reviews(
+    reviews: Reviews, vocabulary: Vocabulary, max_len: int, tokenized: Sequence[list[str]] | None = None
+) -> EncodedReviews:
+    """`tokenized`: the reviews' tokens when already computed (the training split's, for the vocabulary)."""
     index = vocabulary.index
     ids, empty, truncated = [], 0, 0
-    for text in reviews.texts:
-        tokens = tokenize(text)
+    for text_or_tokens in reviews.texts if tokenized is None else tokenized:
+        tokens = tokenize(text_or_tokens) if tokenized is None else text_or_tokens
         truncated += len(tokens) > max_len
         encoded = vocabulary.encode(tokens, max_len, index)
         if not encoded:  # a recurrent layer needs one step at least: "nothing left" reads as one unknown word

@@ -62,12 +62,26 @@ class ReviewDataModule(CursorCheckpointing, pl.LightningDataModule):
     def train_dataloader(self) -> DataLoader:
         self._sampler = self.train_sampler()
         self.restore_pending(self._sampler.cursor)
-        return DataLoader(EncodedDataset(self.splits["train"]), batch_sampler=self._sampler, collate_fn=keep_batch)
+        return DataLoader(
+            EncodedDataset(self.splits["train"]),
+            batch_sampler=self._sampler,
+            collate_fn=keep_batch,
+            generator=self._own_generator(),
+        )
 
     def _eval_loader(self, split: str) -> DataLoader:
         encoded = self.splits[split]
         batches: Sequence[list[int]] = length_sorted_batches(encoded.lengths.tolist(), self.eval_batch_size)
-        return DataLoader(EncodedDataset(encoded), batch_sampler=batches, collate_fn=keep_batch)
+        return DataLoader(
+            EncodedDataset(encoded), batch_sampler=batches, collate_fn=keep_batch, generator=self._own_generator()
+        )
+
+    def _own_generator(self) -> torch.Generator:
+        """Each DataLoader iterator draws a base seed from its generator when it starts; from the global one by
+        default, which dropout also draws from. A run resumed mid-epoch starts its iterator after the global
+        state was restored, so that extra draw would shift every dropout mask after it (measured: a resumed
+        run's losses differed from the second epoch on). The order is the batch sampler's, not this seed's."""
+        return torch.Generator().manual_seed(self.seed)
 
     def val_dataloader(self) -> DataLoader:
         return self._eval_loader("val")
