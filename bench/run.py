@@ -1,4 +1,4 @@
-"""The benchmark suite: LMS, classification, the CIFAR-10 labs' sweep and ResNet-20, each against its
+"""The benchmark suite: LMS, classification, the CIFAR-10 labs' sweep, ResNet-20 and sentiment, each against its
 in-process baseline. Prints one JSON object and writes it to bench/results/<date>-<device>.json (or --out).
 
 Usage: python bench/run.py [--reps 3] [--quick] [--compile] [--out FILE]
@@ -16,7 +16,7 @@ import torch
 if __package__ in (None, ""):  # `python bench/run.py`: make the repository root importable as in `-m bench.run`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import classify, lms, pipeline, resnet
+from bench import classify, lms, pipeline, resnet, sentiment
 from bench.common import emit, machine, setup_quiet
 
 
@@ -40,6 +40,9 @@ def main(argv: list[str] | None = None) -> int:
             train_images=128 if args.quick else 1024,
             with_compile=args.compile,
             matrix_images=128 if args.quick else 512,
+        ),
+        "sentiment": sentiment.run(
+            reps=min(reps, 3), epochs=2 if args.quick else 3, imdb_reviews=5_000 if args.quick else 50_000
         ),
     }
     result["elapsed_s"] = round(time.time() - started, 1)

@@ -94,7 +94,7 @@ def study_blocks() -> dict[str, str]:
         seconds = time.perf_counter() - started
         results = {
             name: json.loads(next(logdir.glob(f"{name}/version_0/results.json")).read_text())
-            for name in ("lms-sweep", "simplenn", "classify", "cifar", "pipeline")
+            for name in ("lms-sweep", "simplenn", "classify", "cifar", "pipeline", "sentiment")
         }
     output = done.stdout.replace(str(logdir), "runs").replace(str(ROOT) + "/", "").rstrip()
     return {
@@ -134,6 +134,7 @@ def study_facts(results: dict) -> str:
             f"{classify['best_val']['acc']:.2%}).",
             cifar_facts(cifar),
             pipeline_facts(pipeline),
+            sentiment_facts(results["sentiment"]),
             "",
         ]
     )
@@ -163,6 +164,18 @@ def pipeline_facts(pipeline: dict) -> str:
         f"- CIFAR-10 lab 2, short ({pipeline['config']['epochs']} epochs on {pipeline['data']['name']}): "
         f"{len(pipeline['variants'])} variants in {len(pipeline['fits'])} fits ({seconds:.0f} s of training); best "
         f"`{best['name']}` at {best['best_val']['acc']:.2%}; stopped as diverged: {', '.join(diverged) or 'none'}."
+    )
+
+
+def sentiment_facts(sentiment: dict) -> str:
+    presets = sentiment["presets"]
+    tested = ", ".join(
+        f"`{name}` {result['test']['acc']:.2%} (epoch {result['best']['epoch']})" for name, result in presets.items()
+    )
+    epochs = {result["settings"]["epochs"] for result in presets.values()}
+    return (
+        f"- Sentiment, short ({'/'.join(map(str, sorted(epochs)))} epochs on {sentiment['data']['name']}): test "
+        f"accuracy {tested}; majority class {sentiment['majority_baseline']['accuracy']:.2%}."
     )
 
 
@@ -229,15 +242,16 @@ def bench_block(reference: dict) -> str:
     ]
     rows += pipeline_rows(reference["pipeline"]) if "pipeline" in reference else []
     rows += resnet_rows(reference["resnet"]) if "resnet" in reference else []
+    rows += sentiment_rows(reference["sentiment"]) if "sentiment" in reference else []
     lines = ["| benchmark | result | target |", "|---|---|---|"]
     lines += [f"| {name} | {result} | {target} |" for name, result, target in rows]
-    resnet = reference.get("resnet", {}).get("elapsed_s")
-    resnet = (
-        ""
-        if resnet is None
-        else f"; the ResNet-20 part, run on its own ({reference['resnet']['measured_separately']}): {resnet:.0f} s"
+    separately = "".join(
+        f"; the {label} part, run on its own ({reference[key]['measured_separately']}): "
+        f"{reference[key]['elapsed_s']:.0f} s"
+        for key, label in (("resnet", "ResNet-20"), ("sentiment", "sentiment"))
+        if "measured_separately" in reference.get(key, {})
     )
-    return "\n".join(lines) + f"\n\n(whole benchmark: {reference['elapsed_s']:.0f} s{resnet})\n"
+    return "\n".join(lines) + f"\n\n(whole benchmark: {reference['elapsed_s']:.0f} s{separately})\n"
 
 
 def resnet_rows(resnet: dict) -> list[tuple[str, str, str]]:
@@ -266,6 +280,28 @@ def resnet_rows(resnet: dict) -> list[tuple[str, str, str]]:
             "ResNet-20, one 45k-image epoch; the 64,000-iteration recipe, extrapolated (`--accelerator auto`)",
             f"{recipe['seconds_per_45k_epoch']:.0f} s; {recipe['auto_configuration_minutes'] / 60:.1f} h",
             resnet["targets"]["h100_recipe_minutes"] + " min on one H100 (no GPU here)",
+        ),
+    ]
+
+
+def sentiment_rows(sentiment: dict) -> list[tuple[str, str, str]]:
+    rates, padding, text = sentiment["reviews_per_s"], sentiment["padding"], sentiment["text_processing"]
+    return [
+        (
+            "sentiment (default preset) training, reviews/s: Lightning (`train.py sentiment`) / plain PyTorch loop",
+            f"{rates['lightning']:,.0f} / {rates['plain_torch']:,.0f} "
+            f"({sentiment['ratios']['lightning_over_plain_torch']} x)",
+            sentiment["targets"]["lightning_over_plain_torch"] + " x",
+        ),
+        (
+            f"padding in training batches of {padding['batch_size']}: bucketed by length / random",
+            f"{padding['bucketed']:.1%} / {padding['random']:.1%}",
+            "",
+        ),
+        (
+            f"tokenise, build the vocabulary and encode {text['reviews']:,} reviews of {text['mean_words']:.0f} words",
+            f"{text['tokenise_vocabulary_encode_s']:.1f} s ({text['reviews_per_s']:,.0f} reviews/s)",
+            "seconds, not minutes",
         ),
     ]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench import classify, lms, pipeline, resnet
+from bench import classify, lms, pipeline, resnet, sentiment
 
 
 @pytest.mark.slow
@@ -83,3 +83,15 @@ def test_resnet_benchmark_reports_every_figure():
     assert extrapolated["auto_configuration_minutes"] == pytest.approx(
         64_000 * 128 / result["images_per_s"]["lightning"] / 60, rel=0.01
     )
+
+
+def test_sentiment_benchmark_reports_every_figure():
+    result = sentiment.run(reps=1, epochs=2, imdb_reviews=400)
+    assert (
+        set(result["ratios"]) == {"lightning_over_plain_torch"} and result["ratios"]["lightning_over_plain_torch"] > 0
+    )
+    assert all(rate > 0 for rate in result["reviews_per_s"].values())
+    assert result["padding"]["bucketed"] < result["padding"]["random"]
+    processing = result["text_processing"]
+    assert processing["reviews"] == 400 and 200 < processing["mean_words"] < 260
+    assert processing["tokenise_vocabulary_encode_s"] >= processing["tokenise_s"] > 0

@@ -15,6 +15,7 @@ PACKAGES = (
     "src.experiments.cifar",
     "src.experiments.pipeline",
     "src.experiments.resnet",
+    "src.experiments.sentiment",
     "src.experiments.predict",
 )
 DEFAULT_COMMAND = "study"

@@ -18,6 +18,7 @@ from src.experiments.classify.config import ClassifyConfig
 from src.experiments.command import Command
 from src.experiments.lms.config import COURSE_W0, DEFAULT_SWEEP_LRS, LMSConfig, LMSSweepConfig
 from src.experiments.pipeline import PipelineConfig
+from src.experiments.sentiment import SentimentConfig
 from src.experiments.simplenn.config import SimpleNNConfig
 from src.experiments.study import TOUR_CIFAR_EPOCHS, TOUR_PIPELINE_EPOCHS, study_parts
 from src.experiments.study.config import StudyConfig
@@ -105,13 +106,14 @@ def test_defaults_live_in_the_configs_only():
 def test_the_study_derives_its_parts_from_its_own_options():
     cfg = StudyConfig(seed=7, data_dir="somewhere", progress_bar=False)
     parts = {experiment.name: part for experiment, part in study_parts(cfg)}
-    assert list(parts) == ["lms-sweep", "simplenn", "classify", "cifar", "pipeline"]
+    assert list(parts) == ["lms-sweep", "simplenn", "classify", "cifar", "pipeline", "sentiment"]
     assert all(part.seed == 7 and not part.progress_bar for part in parts.values())
     assert {parts[name].data_dir for name in ("simplenn", "classify", "cifar", "pipeline")} == {"somewhere"}
     assert (parts["cifar"].epochs, parts["pipeline"].epochs) == (TOUR_CIFAR_EPOCHS, TOUR_PIPELINE_EPOCHS)
     assert parts["pipeline"] == PipelineConfig(seed=7, progress_bar=False, data_dir="somewhere", epochs=5)
     assert parts["lms-sweep"] == LMSSweepConfig(seed=7, progress_bar=False)  # everything else: the part's defaults
     assert parts["simplenn"].epochs == SimpleNNConfig().epochs
+    assert parts["sentiment"] == SentimentConfig(seed=7, progress_bar=False)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -13,13 +13,19 @@ from src.data.test_images import TestImages, read_test_images
 from src.errors import UserError
 from src.experiments.confusion import confusion_results
 from src.experiments.predict.config import PredictConfig
+from src.experiments.predict.predict_reviews import predict_reviews
 from src.experiments.predict.trained_model import TrainedModel, load_trained_model, run_results
+from src.experiments.predict.trained_reviewer import is_sentiment_run
 from src.experiments.wording import pct
 from src.shell import shown_path
 
 
 def predict(cfg: PredictConfig) -> dict:
-    """Write the predictions and return what predictions.json holds."""
+    """Write the predictions and return what predictions.json holds (a sentiment run: classify texts)."""
+    if is_sentiment_run(cfg.run):
+        return predict_reviews(cfg, choose_device(cfg))
+    if cfg.text is not None or cfg.text_file is not None:
+        raise UserError(f"--text and --text-file classify reviews with a sentiment run; {cfg.run} is not one")
     trained = load_trained_model(cfg.run, cfg.variant)
     test = own_test_split(cfg.run) if cfg.data_dir is None else read_test_images(cfg.data_dir)
     check_fits(trained, test)

@@ -72,7 +72,7 @@ def _checked(path: Path, load: Callable[[], TrainedModel]) -> TrainedModel:
         raise UserError(f"{path}: not a checkpoint this project can use ({type(exc).__name__}: {exc})") from None
 
 
-def _load(path: Path) -> dict:
+def load_checkpoint_dict(path: Path) -> dict:
     try:
         checkpoint = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # torch.load fails in many ways; all mean "not a checkpoint we read"
@@ -84,7 +84,7 @@ def _load(path: Path) -> dict:
 
 
 def _from_lightning(path: Path, results: dict) -> TrainedModel:
-    checkpoint = _load(path)
+    checkpoint = load_checkpoint_dict(path)
     hparams = checkpoint.get("hyper_parameters") or {}
     name = hparams.get("model_name")
     if name not in IMAGE_MODELS or hparams.get("normalization") is None or hparams.get("classes") is None:
@@ -108,10 +108,10 @@ def _pick_variant(paths: list[Path], wanted: str | None) -> tuple[Path, dict]:
     if wanted is not None:
         if wanted not in by_name:
             raise UserError(f"--variant {wanted}: no such variant in this run; it has {', '.join(by_name)}")
-        return by_name[wanted], _load(by_name[wanted])
+        return by_name[wanted], load_checkpoint_dict(by_name[wanted])
     best: tuple[float, Path, dict] | None = None
     for path in paths:
-        checkpoint = _load(path)
+        checkpoint = load_checkpoint_dict(path)
         accuracy = checkpoint.get("val_acc")
         score = accuracy if isinstance(accuracy, float) else 0.0
         if best is None or score > best[0]:

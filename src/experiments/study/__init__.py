@@ -1,5 +1,5 @@
 """The study: the LMS sweep, the SimpleNN analysis, a classification run, and short versions of the two
-CIFAR-10 labs."""
+CIFAR-10 labs and of the sentiment lab."""
 
 from src.config import Options
 from src.experiments.cifar import CIFAR, CifarConfig
@@ -7,6 +7,7 @@ from src.experiments.classify import CLASSIFY, ClassifyConfig
 from src.experiments.command import Experiment, Tour
 from src.experiments.lms import LMS_SWEEP, LMSSweepConfig
 from src.experiments.pipeline import PIPELINE, PipelineConfig
+from src.experiments.sentiment import SENTIMENT, SentimentConfig
 from src.experiments.simplenn import SIMPLENN, SimpleNNConfig
 from src.experiments.study.config import StudyConfig
 
@@ -24,19 +25,29 @@ def study_parts(cfg: StudyConfig) -> list[tuple[Experiment, Options]]:
         (CLASSIFY, ClassifyConfig(data_dir=cfg.data_dir, **shared)),
         (CIFAR, CifarConfig(data_dir=cfg.data_dir, epochs=TOUR_CIFAR_EPOCHS, **shared)),
         (PIPELINE, PipelineConfig(data_dir=cfg.data_dir, epochs=TOUR_PIPELINE_EPOCHS, **shared)),
+        (SENTIMENT, SentimentConfig(**shared)),  # both presets as they are: 45 s on 2 cores
     ]
 
 
 STUDY = Tour(
     name="study",
     config=StudyConfig,
-    help="the full study (default): LMS sweep, SimpleNN analysis, classification, the CIFAR-10 labs (short)",
+    help="the full study (default): LMS sweep, SimpleNN analysis, classification, the CIFAR-10 labs and "
+    "sentiment analysis (short)",
     description="The full study, each part with its defaults and its own run directory: the LMS learning-rate "
     "sweep (Wiener solution, stability theory), the SimpleNN analysis (Table 2, zero-init study), a "
     f"classification run, and the two CIFAR-10 labs shortened to {TOUR_CIFAR_EPOCHS} (cifar) and "
-    f"{TOUR_PIPELINE_EPOCHS} (pipeline) epochs. Use the other commands to change a part's options.",
+    f"{TOUR_PIPELINE_EPOCHS} (pipeline) epochs, and the sentiment lab (both presets) on the embedded Rotten "
+    "Tomatoes reviews. Use the other commands to change a part's options.",
     parts=study_parts,
 )
 COMMANDS = (STUDY,)
 
-__all__ = ["COMMANDS", "STUDY", "TOUR_CIFAR_EPOCHS", "TOUR_PIPELINE_EPOCHS", "StudyConfig", "study_parts"]
+__all__ = [
+    "COMMANDS",
+    "STUDY",
+    "TOUR_CIFAR_EPOCHS",
+    "TOUR_PIPELINE_EPOCHS",
+    "StudyConfig",
+    "study_parts",
+]
