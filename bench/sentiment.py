@@ -1,5 +1,6 @@
-"""Sentiment speed: the Lightning fit of `train.py sentiment` (default preset) against a plain PyTorch loop with
-the same model, batches, optimizer, warm-up and metrics; text processing of 50,000 IMDB-length reviews; the
+"""Sentiment speed: the Lightning fit of `train.py sentiment` (default preset, its weight and gradient histograms
+included, and without them) against a plain PyTorch loop with the same model, batches, optimizer, warm-up and
+metrics; text processing of 50,000 IMDB-length reviews; the
 padding that length bucketing saves.
 
 Reviews: the embedded Rotten Tomatoes snippets (real text, offline). The text-processing measurement joins them
@@ -138,9 +139,20 @@ def run(reps: int = 3, epochs: int = 3, imdb_reviews: int = IMDB_REVIEWS) -> dic
     cfg = bench_config(epochs)
     data = prepare_reviews(cfg)
     n = len(data.encoded["train"])
-    variants = {"lightning": lambda: lightning_epochs(data, cfg), "plain_torch": lambda: plain_epochs(data, cfg)}
+    unmonitored = dataclasses.replace(cfg, grad_every=10**9, weight_every=10**9)  # no histograms after the first
+    variants = {
+        "lightning": lambda: lightning_epochs(data, cfg),
+        "plain_torch": lambda: plain_epochs(data, cfg),
+        "lightning_without_histograms": lambda: lightning_epochs(data, unmonitored),
+    }
     samples = interleaved(variants, reps, warmup=0)
     per_rep = [{name: steady_rate(samples[name][i], n) for name in variants} for i in range(reps)]
+    ratios = {
+        "lightning_over_plain_torch": median([rep["lightning"] / rep["plain_torch"] for rep in per_rep]),
+        "lightning_without_histograms_over_plain_torch": median(
+            [rep["lightning_without_histograms"] / rep["plain_torch"] for rep in per_rep]
+        ),
+    }
     settings = preset_settings(cfg, "default")
     return {
         "data": f"{data.splits.name}: {n:,} training reviews, {data.processing['vocabulary_size']:,} words",
@@ -149,7 +161,7 @@ def run(reps: int = 3, epochs: int = 3, imdb_reviews: int = IMDB_REVIEWS) -> dic
         "device": "cuda" if torch.cuda.is_available() else "cpu",
         "cudnn": torch.backends.cudnn.is_available() and torch.cuda.is_available(),
         "reviews_per_s": {name: median([rep[name] for rep in per_rep]) for name in variants},
-        "ratios": {"lightning_over_plain_torch": median([rep["lightning"] / rep["plain_torch"] for rep in per_rep])},
+        "ratios": ratios,
         "targets": {"lightning_over_plain_torch": ">= 0.95"},
         "padding": padding_report(data.encoded["train"], settings.batch_size, cfg.seed),
         "text_processing": text_processing(data.splits.train.texts, imdb_reviews),

@@ -290,8 +290,13 @@ def sentiment_rows(sentiment: dict) -> list[tuple[str, str, str]]:
         (
             "sentiment (default preset) training, reviews/s: Lightning (`train.py sentiment`) / plain PyTorch loop",
             f"{rates['lightning']:,.0f} / {rates['plain_torch']:,.0f} "
-            f"({sentiment['ratios']['lightning_over_plain_torch']} x)",
+            f"({sentiment['ratios']['lightning_over_plain_torch']:.3f} x)",
             sentiment["targets"]["lightning_over_plain_torch"] + " x",
+        ),
+        (
+            "the same without its weight and gradient histograms / plain PyTorch loop",
+            f"{sentiment['ratios']['lightning_without_histograms_over_plain_torch']:.3f} x",
+            "",
         ),
         (
             f"padding in training batches of {padding['batch_size']}: bucketed by length / random",

@@ -171,3 +171,12 @@ def test_one_naming_rule_for_histogram_tags():
         "model.bias",
     ]
     assert [tag for tag, _ in layer_parameters(classifier().model)] == list(PARAMS)
+
+
+@pytest.mark.parametrize("values", [torch.randn(20_000), torch.linspace(-1, 1, 6401), torch.tensor([0.0, 1.0, 1.0])])
+def test_cpu_bucket_counts_equal_torch_histc(values):
+    from src.callbacks.histograms import HISTOGRAM_BINS, bucket_counts
+
+    low, high = float(values.min()), float(values.max())
+    expected = torch.histc(values, bins=HISTOGRAM_BINS, min=low, max=high)
+    assert torch.equal(bucket_counts(values, low, high), expected)  # bin edges included: linspace hits them
