@@ -172,9 +172,8 @@ def sentiment_facts(sentiment: dict) -> str:
     tested = ", ".join(
         f"`{name}` {result['test']['acc']:.2%} (epoch {result['best']['epoch']})" for name, result in presets.items()
     )
-    epochs = {result["settings"]["epochs"] for result in presets.values()}
     return (
-        f"- Sentiment, short ({'/'.join(map(str, sorted(epochs)))} epochs on {sentiment['data']['name']}): test "
+        f"- Sentiment (both presets on {sentiment['data']['name']}, seed {sentiment['config']['seed']}): test "
         f"accuracy {tested}; majority class {sentiment['majority_baseline']['accuracy']:.2%}."
     )
 
