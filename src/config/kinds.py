@@ -127,22 +127,26 @@ class Choice(Kind):
         raise OptionError(f"{self.expected}, got {value!r}{hint}")
 
 
+UNIT_SEPARATOR = "\x1f"
+
+
 class Several(Kind):
     """A tuple of values of one kind: several command-line words, or words joined by commas. `verbatim`: each
-    value is a whole text (commas and spaces kept), one per command-line word or per line of a string."""
+    value is a whole text (commas, spaces and newlines kept), one per command-line word; the command line joins
+    them with the ASCII unit separator, which no typed text holds."""
 
     is_list = True
 
     def __init__(self, element: Kind, verbatim: bool = False) -> None:
         self.element, self.verbatim = element, verbatim
-        self.joiner = "\n" if verbatim else ","
+        self.joiner = UNIT_SEPARATOR if verbatim else ","
         self.metavar = f"{element.metavar}[,{element.metavar}...]"
         plural = {"a number": "numbers", "a whole number": "whole numbers"}
         self.expected = plural.get(element.expected, f"values that are each {element.expected}")
 
     def parse(self, value: Any) -> tuple:
         if isinstance(value, str) and self.verbatim:
-            items = value.split("\n")
+            items = value.split(UNIT_SEPARATOR)
         elif isinstance(value, str):
             items = [part for part in value.replace(",", " ").split()]
         elif isinstance(value, (list, tuple)):

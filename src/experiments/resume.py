@@ -49,11 +49,10 @@ def find_resume(spec: str, logdir: Path, experiment: str) -> Resume:
     refuse_completed(run_dir, spec)
     folder = run_dir / CHECKPOINTS
     parts = sorted(p for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
-    newest = None
-    for candidate in (folder, *parts):
-        found = latest_checkpoint(candidate, experiment)
-        if found is not None and (newest is None or found.global_step > newest.global_step):
-            newest = found
+    # Several parts train one after another, each counting its steps from 0: the one written last is where the
+    # run stopped (within a folder, the one furthest along).
+    found = [info for candidate in (folder, *parts) if (info := latest_checkpoint(candidate, experiment))]
+    newest = max(found, key=lambda info: info.path.stat().st_mtime, default=None) if parts else (found or [None])[0]
     if newest is None:
         raise UserError(f"--resume {run_dir}: no {LAST} or {INTERRUPTED} in {folder} (nothing to resume)")
     return Resume(run_dir=run_dir, checkpoint=newest)

@@ -46,12 +46,12 @@ class RunContext:
         names each one's `part` (its checkpoints go to checkpoints/<part>/)."""
         return checkpoint_callbacks(self.run_dir, self.experiment, every_n_epochs, monitor, mode=mode, part=part)
 
-    def stopped(self, signum: int, trainer: pl.Trainer) -> None:
-        """Record an interruption noticed outside a fit's training (between two fits, say)."""
+    def stopped(self, signum: int, trainer: pl.Trainer, checkpoint: Path | None = None) -> None:
+        """Record an interruption noticed outside a fit's training (between two fits, say); `checkpoint`: the one
+        to resume from, when it is not checkpoints/interrupted.ckpt."""
         stop = TrainingInterrupted(signum)
-        self.interruption = Interruption(
-            stop.signal_name, stop.exit_status, trainer.current_epoch + 1, trainer.global_step
-        )
+        epoch = min(trainer.current_epoch + 1, trainer.max_epochs or trainer.current_epoch + 1)
+        self.interruption = Interruption(stop.signal_name, stop.exit_status, epoch, trainer.global_step, checkpoint)
 
     def fit(self, fit: Fit, part: str | None = None) -> bool:
         """Train `fit`; False when SIGINT or SIGTERM stopped it (then `interruption` says where, and a checkpoint
@@ -60,7 +60,9 @@ class RunContext:
         final state and trains no further; one that had not started starts afresh)."""
         checkpoint = None
         if self.resume is not None and part is not None:
-            info = latest_checkpoint(self.run_dir / CHECKPOINTS / part, self.experiment)
+            folder = self.run_dir / CHECKPOINTS / part
+            named = self.resume.checkpoint  # the file --resume named (or found) wins in its own part's folder
+            info = named if named.path.parent == folder else latest_checkpoint(folder, self.experiment)
             if info is not None:
                 verify_sections(info, fit.trainer.callbacks)
                 checkpoint = info.path

@@ -128,9 +128,9 @@ class Texts(Options):
 
 def test_a_verbatim_list_keeps_commas_and_an_optional_switch_has_three_states():
     command = Command("x", Texts, "", "")
-    words = regular_words(command, ["--text", "good, not great", "a mess", "--no-both"])
-    assert words == ["--text=good, not great\na mess", "--no-both"]
-    assert build(Texts, {"text": "good, not great\na mess"}).text == ("good, not great", "a mess")
+    words = regular_words(command, ["--text", "good, not great", "a mess\nof a film", "--no-both"])
+    assert words == ["--text=good, not great\x1fa mess\nof a film", "--no-both"]
+    assert build(Texts, {"text": words[0].removeprefix("--text=")}).text == ("good, not great", "a mess\nof a film")
     assert build(Texts, {"text": ["x, y"]}).text == ("x, y",)  # a list in a --config file
     fields = {f.name: f for f in option_fields(Texts)}
     assert fields["both"].kind.is_flag and fields["both"].default is None

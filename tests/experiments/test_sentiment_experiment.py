@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import random
 import signal
 
 import pytest
 import torch
+from pytorch_lightning.callbacks import Callback
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, confusion_matrix, f1_score
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
@@ -164,7 +166,7 @@ def test_predict_refuses_a_file_that_is_not_utf8(finished, tmp_path, capsys):
 
 def comparable(run_dir) -> dict:
     data = json.loads((run_dir / "results.json").read_text())
-    data.pop("meta")
+    data.pop("meta"), data["config"].pop("logdir")
     data["text"].pop("seconds"), data["text"].pop("reviews_per_s")
     for result in data["presets"].values():
         result.pop("epoch_seconds"), result.pop("train_reviews_per_s")
@@ -223,3 +225,32 @@ def test_bad_options(reviews_csv, tmp_path, capsys, extra, message):
     assert main(words + extra) == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "sentiment").exists()
+
+
+class SignalInLastValidation(Callback):
+    def on_validation_epoch_end(self, trainer, pl_module) -> None:
+        if trainer.current_epoch + 1 == trainer.max_epochs:
+            os.kill(os.getpid(), signal.SIGINT)
+
+
+def test_a_signal_in_the_last_validation_stops_the_run_and_resumes_identically(
+    reviews_csv, finished, tmp_path, monkeypatch
+):
+    """The signal comes after the last training step: no step follows to stop at, yet the run stops there
+    (it used to go on through the next preset) and resumes from that preset's last.ckpt."""
+    original = run_context.checkpoint_callbacks
+    monkeypatch.setattr(
+        run_context, "checkpoint_callbacks", lambda *a, **k: [*original(*a, **k), SignalInLastValidation()]
+    )
+    words = argv(reviews_csv, tmp_path, "--lr", "0.02", "--dropout", "0")
+    assert main(words) == 130
+    monkeypatch.setattr(run_context, "checkpoint_callbacks", original)
+    run_dir = tmp_path / "sentiment" / "version_0"
+    partial = json.loads((run_dir / "results.json").read_text())
+    assert partial["status"] == "interrupted" and list(partial["presets"]) == ["default"]
+    assert partial["presets"]["default"]["test"] is None and len(partial["presets"]["default"]["history"]) == 3
+    assert partial["meta"]["interrupted"]["checkpoint"] == str(run_dir / "checkpoints" / "default" / "last.ckpt")
+    assert main(["sentiment", "--resume", str(run_dir), "--logdir", str(tmp_path), *QUIET]) == 0
+    resumed = json.loads((run_dir / "results.json").read_text())
+    assert resumed["meta"]["resumed_from"] == str(run_dir / "checkpoints" / "default" / "last.ckpt")
+    assert comparable(run_dir) == comparable(finished)

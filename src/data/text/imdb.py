@@ -36,7 +36,7 @@ def _checked(reviews: Reviews, where: str) -> Reviews:
 
 
 def read_kaggle_csv(path: Path, seed: int) -> ReviewSplits:
-    text = _text(path)
+    text = _text(path).removeprefix("\ufeff")  # the byte-order mark Excel writes before a UTF-8 CSV
     try:
         rows = list(csv.DictReader(io.StringIO(text)))
     except csv.Error as exc:

@@ -41,7 +41,8 @@ class PredictConfig(Options):
         if self.data_dir is not None and not Path(self.data_dir).exists():
             raise UserError(f"--data-dir {self.data_dir}: no such directory (nor a test batch file)")
         if self.text_file is not None and not self.text_file.is_file():
-            raise UserError(f"--text-file {self.text_file}: no such file")
+            problem = "a directory, not a file" if self.text_file.is_dir() else "no such file"
+            raise UserError(f"--text-file {self.text_file}: {problem}")
         if self.run is None:
             raise UserError(
                 "predict needs a run: train.py predict RUN [--data-dir DIR | --text TEXT ...] "
@@ -55,7 +56,7 @@ class PredictConfig(Options):
             if not self.output.parent.is_dir():
                 raise UserError(f"--output {self.output}: no such directory {self.output.parent}")
             if self.output.suffix.lower() != ".csv":
-                raise UserError(f"--output {self.output}: expected a .csv file (predictions.json goes beside it)")
+                raise UserError(f"--output {self.output}: expected a .csv file (its .json goes beside it)")
             for taken in (self.output, self.output.with_suffix(".json")):
                 if taken.exists():
                     raise UserError(

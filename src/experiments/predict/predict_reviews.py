@@ -14,6 +14,7 @@ from src.data.text import Reviews, encode_reviews, tokenize
 from src.errors import UserError
 from src.experiments.predict.config import PredictConfig
 from src.experiments.predict.trained_reviewer import load_trained_reviewer, probabilities_positive
+from src.experiments.wording import count
 from src.shell import shown_path
 
 SHOWN = 70  # characters of a text in its console line
@@ -83,11 +84,15 @@ def predictions_csv(rows: list[dict]) -> str:
 
 
 def console_lines(summary: dict, output: Path | None) -> str:
-    lines = [f"{len(summary['predictions']):,} texts, classified by {summary['model']}:"]
+    lines = [f"{count(len(summary['predictions']), 'text')}, classified by {summary['model']}:"]
     for row in summary["predictions"]:
         text = " ".join(row["text"].split())
         shown = text if len(text) <= SHOWN else text[: SHOWN - 1] + "…"
-        note = "" if row["known_words"] else "  (no word of it is in the vocabulary)"
+        note = ""
+        if not row["words"]:
+            note = "  (no word left after removing stop words: read as one <unk>)"
+        elif not row["known_words"]:
+            note = "  (none of its words is in the vocabulary)"
         lines.append(f"  {row['label']:8s} {row['probability_positive']:.3f}  {shown}{note}")
     lines.append("(the probability of positive; positive above 0.5)")
     if output is not None:

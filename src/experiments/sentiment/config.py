@@ -88,8 +88,8 @@ class BatchAndReportOptions(Options):
     examples: Annotated[int, AtLeast(0)] = 5
     """first test reviews shown in the report as words with label, prediction and confidence"""
     grad_every: Annotated[int, AtLeast(1)] = 100
-    """gradient histograms every N optimizer steps (about once an epoch of the embedded reviews: 24 histograms
-    each time, per gate included, cost about 1 ms each; measured 6 % of the training time at every 25 steps)"""
+    """gradient histograms every N optimizer steps (about once an epoch of the embedded reviews; every 25 steps
+    cost a measured 6 per cent of the training time)"""
     weight_every: Annotated[int, AtLeast(1)] = 1
     """weight histograms every N epochs"""
 
@@ -99,4 +99,4 @@ class SentimentConfig(ReviewOptions, PresetOptions, BatchAndReportOptions, RunOp
     """Sentiment"""
 
     seed: Annotated[int, InRange(0, 2**32 - 1, "0 .. 2**32 - 1")] = COURSE_SEED
-    """seed for the split, the initial weights and the batch order (default: the course's 12)"""
+    """seed for the split, the initial weights and the batch order (12 is the course's)"""

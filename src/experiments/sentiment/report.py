@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import statistics
+
 from src.analysis import LayerTable
 from src.experiments.confusion import confusion_markdown
 from src.experiments.figures import FigureFile
@@ -92,8 +94,8 @@ def data_section(results: dict) -> list[str]:
         f"({text['stop_words']}; NLTK's list would need a download) removed from the tokens; at most "
         f"{text['max_len']} tokens per review.",
         f"- That list holds negations too ({', '.join(text['negations_removed'])}): *not funny* is read as "
-        "*funny*, which the most confidently wrong reviews below show; the course removes them, and so does "
-        "this run, for both presets.",
+        "*funny* (look for them in the most confidently wrong reviews below); the course removes them, and so "
+        "does this run, for both presets.",
         f"- Vocabulary from the training split only: {text['vocabulary_size']:,} entries (every word seen at least "
         f"{text['min_freq']} times, plus `<pad>` = 0 and `<unk>` = 1).",
         f"- Tokenising, building the vocabulary and encoding {text['reviews']:,} reviews took {text['seconds']:.2f} s.",
@@ -127,7 +129,7 @@ def side_by_side(results: dict) -> list[str]:
         "padding: bucketed / random batches",
         lambda r: f"{pct(r['padding']['bucketed'], 1)} / {pct(r['padding']['random'], 1)}",
     )
-    row("epoch time (training + validation)", lambda r: seconds_cell(r["epoch_seconds"]))
+    row("epoch time (training + validation; median)", lambda r: seconds_cell(r["epoch_seconds"]))
     row(
         "training reviews per second",
         lambda r: "—" if r["train_reviews_per_s"] is None else f"{r['train_reviews_per_s']:,.0f}",
@@ -146,10 +148,10 @@ def side_by_side(results: dict) -> list[str]:
 
 
 def seconds_cell(epoch_seconds: dict) -> str:
+    """The median epoch: one slow epoch (a busy machine) does not move it."""
     if not epoch_seconds:
-        return "—"
-    values = list(epoch_seconds.values())
-    return f"{sum(values) / len(values):.1f} s"
+        return "— (not timed: trained before a resume)"
+    return f"{statistics.median(epoch_seconds.values()):.1f} s"
 
 
 def reference_lines(results: dict) -> list[str]:
@@ -162,7 +164,7 @@ def reference_lines(results: dict) -> list[str]:
             continue
         accuracy = result["test"]["acc"]
         margin = 100 * (accuracy - baseline["accuracy"])
-        verdict = f"{margin:+.1f} points over the majority class"
+        verdict = f"{abs(margin):.1f} points {'above' if margin >= 0 else 'below'} the majority class"
         if reference is not None:
             low, high = reference["range"]
             place = "below" if accuracy < low else "above" if accuracy > high else "within"
@@ -195,10 +197,10 @@ def overfitting_sentence(result: dict) -> str:
     kept = f"The lowest validation loss ({over['best_val_loss']:.4f}) is at epoch {over['best_epoch']}: it is kept."
     if over["from_epoch"] is not None:
         return (
-            f"{kept} From epoch {over['from_epoch']} on, the validation loss is above it while the training loss "
-            f"keeps falling: **overfitting starts at epoch {over['from_epoch']}** (by the last epoch the "
-            f"validation loss has risen by {over['val_loss_rise']:.4f} and the training loss fallen by "
-            f"{over['train_loss_fall']:.4f})."
+            f"{kept} At epoch {over['from_epoch']} the validation loss is above it while the training loss is "
+            f"below the kept epoch's: **overfitting starts at epoch {over['from_epoch']}** (at the last epoch, "
+            f"validation loss {over['val_loss_rise']:+.4f} and training loss {-over['train_loss_fall']:+.4f} "
+            "against the kept epoch)."
         )
     if over["best_epoch"] == over["last_epoch"]:
         return f"{kept} It is the last epoch: the validation loss was still falling, no overfitting yet."

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,8 @@ import torch
 
 from src.analysis import LayerTable, layer_summary
 from src.atomic import write_atomic
+from src.callbacks import GracefulInterrupt
+from src.callbacks.checkpointing import LAST
 from src.callbacks.layer_summary_callback import CSV_NAME, publish_layer_table
 from src.data.text import Vocabulary
 from src.errors import UserError
@@ -101,12 +104,20 @@ class SentimentSteps(Steps[SentimentConfig, SentimentData, Trained]):
             table = per_token_table(fit.module.model)
             if not (log_dir / CSV_NAME).exists():
                 publish_layer_table(table, fit.trainer.logger.experiment, log_dir)
-            if not context.fit(fit, part=preset):
-                runs[preset] = PresetRun(fit, table, None, None)
+            # The fit's own handlers, held from its training through its test: a signal in the last epoch's
+            # validation or in the test stops the run after it, instead of going unnoticed.
+            interrupt = next(c for c in fit.trainer.callbacks if isinstance(c, GracefulInterrupt))
+            tested, probabilities = None, None
+            with interrupt.holding():
+                if context.fit(fit, part=preset) and interrupt.received is None:
+                    tested = fit.test_best()  # the best weights are the module's from here on
+                    probabilities = fit.module.test_probabilities.clone()
+                    project_embeddings(fit, data.vocabulary, log_dir)
+            if interrupt.received is not None and context.interruption is None:  # after training: last.ckpt
+                context.stopped(interrupt.received, fit.trainer, interrupt.checkpoint_path.parent / LAST)
+            runs[preset] = PresetRun(fit, table, tested, probabilities)
+            if context.interruption is not None:
                 break
-            tested = fit.test_best()  # the best weights are the module's from here on
-            runs[preset] = PresetRun(fit, table, tested, fit.module.test_probabilities.clone())
-            project_embeddings(fit, data.vocabulary, log_dir)
         trained = Trained(runs)
         if context.interruption is None:
             write_atomic(context.run_dir / PREDICTIONS_FILE, predictions_csv(data, trained))
@@ -194,7 +205,7 @@ def preset_results(cfg: SentimentConfig, data: SentimentData, run: PresetRun) ->
         "overfitting": overfitting(history),
         "test": test,
         "epoch_seconds": {str(epoch): s for epoch, s in sorted(seconds.items())},
-        "train_reviews_per_s": train_reviews * len(seconds) / sum(seconds.values()) if seconds else None,
+        "train_reviews_per_s": train_reviews / statistics.median(seconds.values()) if seconds else None,
         "padding": padding_report(data.encoded["train"], run.fit.settings.batch_size, cfg.seed),
     }
 

@@ -128,3 +128,9 @@ def test_a_tampered_corpus_is_refused(tmp_path):
     copy.write_bytes(corpus_path().read_bytes()[:-1] + b"x")
     with pytest.raises(UserError, match=f"sha256 differs from {SHA256}"):
         read_corpus(copy)
+
+
+def test_a_kaggle_csv_saved_with_a_byte_order_mark(tmp_path):
+    path = write_kaggle(tmp_path / "reviews.csv", kaggle_rows(50))
+    path.write_bytes("\ufeff".encode() + path.read_bytes())  # as Excel saves "CSV UTF-8"
+    assert len(load_reviews(str(path), seed=0).train) == 35
