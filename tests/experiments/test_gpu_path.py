@@ -118,3 +118,28 @@ def test_resnet_on_the_gpu_compiled_in_bf16_then_predict(tmp_path):
     assert main(["predict", str(run_dir)]) == 0
     predicted = json.loads((run_dir / "predictions.json").read_text())
     assert predicted["accuracy"] == pytest.approx(results["test"]["acc"], abs=0.02)  # fp32 against bf16 outputs
+
+
+@pytest.mark.gpu
+def test_the_packed_lstm_runs_on_cudnn():
+    from torch.profiler import ProfilerActivity, profile
+
+    from src.modules.sentiment_rnn import SentimentRNN
+
+    model = SentimentRNN(100, 16, 32, bidirectional=True).cuda()
+    ids, lengths = torch.randint(1, 100, (8, 20), device="cuda"), torch.tensor([20, 3, 7, 1, 20, 9, 11, 2])
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        model(ids, lengths).sum().backward()
+    assert any(event.key == "aten::_cudnn_rnn" for event in prof.key_averages())
+
+
+@pytest.mark.gpu
+def test_sentiment_on_the_gpu_then_predict(tmp_path, capsys):
+    argv = ["sentiment", "--presets", "course", "--epochs", "2", "--logdir", str(tmp_path), "--no-progress-bar"]
+    assert main(argv) == 0
+    run_dir = next(tmp_path.glob("sentiment/*"))
+    results = json.loads((run_dir / "results.json").read_text())
+    assert results["config"]["device"].startswith("cuda") and results["presets"]["course"]["test"]["acc"] > 0.6
+    capsys.readouterr()
+    assert main(["predict", str(run_dir), "--text", "A gem of a film."]) == 0
+    assert capsys.readouterr().out.startswith("1 text, classified by course preset")
