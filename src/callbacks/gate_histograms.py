@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import pytorch_lightning as pl
-import torch
 from torch import nn
 
-from src.callbacks.histograms import Histograms, add_histogram_safely
+from src.callbacks.histograms import Histograms
 
 # PyTorch stacks the gates' rows in this order in weight_ih_l*, weight_hh_l*, bias_ih_l* and bias_hh_l*.
 GATES = {nn.LSTM: ("input", "forget", "cell", "output"), nn.GRU: ("reset", "update", "new")}
@@ -31,21 +29,6 @@ class GateHistograms(Histograms):
     """Also `weights/<rnn>.<param>/<gate>` and `grads/<rnn>.<param>/<gate>`: whether the forget gate's biases
     grow, or one gate's gradients vanish, is invisible in the whole matrix's histogram."""
 
-    def on_before_optimizer_step(
-        self, trainer: pl.Trainer, pl_module: pl.LightningModule, optimizer: torch.optim.Optimizer
-    ) -> None:
-        super().on_before_optimizer_step(trainer, pl_module, optimizer)
-        if trainer.global_step % self.grad_every_n_steps:
-            return
-        for writer, model in self.targets(pl_module):
-            for tag, param, gate, rows in gate_slices(model):
-                if param.grad is not None:
-                    add_histogram_safely(
-                        writer, f"grads/{tag}/{gate}", param.grad[rows], trainer.global_step, self._reported
-                    )
-
-    def _write_weights(self, pl_module: pl.LightningModule, step: int) -> None:
-        super()._write_weights(pl_module, step)
-        for writer, model in self.targets(pl_module):
-            for tag, param, gate, rows in gate_slices(model):
-                add_histogram_safely(writer, f"weights/{tag}/{gate}", param[rows], step, self._reported)
+    def parts(self, model: nn.Module) -> list[tuple[str, nn.Parameter, slice]]:
+        gates = [(f"{tag}/{gate}", param, rows) for tag, param, gate, rows in gate_slices(model)]
+        return [*super().parts(model), *gates]

@@ -73,9 +73,15 @@ class Histograms(Callback):
         if trainer.global_step % self.grad_every_n_steps:
             return
         for writer, model in self.targets(pl_module):
-            for suffix, param in layer_parameters(model):
+            for suffix, param, rows in self.parts(model):
                 if param.grad is not None:
-                    add_histogram_safely(writer, f"grads/{suffix}", param.grad, trainer.global_step, self._reported)
+                    add_histogram_safely(
+                        writer, f"grads/{suffix}", param.grad[rows], trainer.global_step, self._reported
+                    )
+
+    def parts(self, model: nn.Module) -> list[tuple[str, nn.Parameter, slice]]:
+        """(tag suffix, parameter, its rows to draw): every parameter whole (see GateHistograms for more)."""
+        return [(suffix, param, slice(None)) for suffix, param in layer_parameters(model)]
 
     def targets(self, pl_module: pl.LightningModule) -> list[tuple[object, nn.Module]]:
         """(writer, model) pairs to draw: the module's network in the trainer's TensorBoard run (none off rank
@@ -84,8 +90,8 @@ class Histograms(Callback):
 
     def _write_weights(self, pl_module: pl.LightningModule, step: int) -> None:
         for writer, model in self.targets(pl_module):
-            for suffix, param in layer_parameters(model):
-                add_histogram_safely(writer, f"weights/{suffix}", param, step, self._reported)
+            for suffix, param, rows in self.parts(model):
+                add_histogram_safely(writer, f"weights/{suffix}", param[rows], step, self._reported)
 
 
 class MemberHistograms(Histograms):
