@@ -8,9 +8,11 @@ from src.analysis import LayerTable
 from src.experiments.confusion import confusion_markdown
 from src.experiments.figures import FigureFile
 from src.experiments.sentiment.analysis import CLASSES
+from src.experiments.tables import history_table
 from src.experiments.wording import loss, pct
 from src.shell import shown_path, train_command
 
+VALIDATION_EXTRAS = (("val/f1", "val F1"), ("val/balanced_acc", "val balanced acc"))
 SETTING_ROWS = (
     ("embedding_dim", "embedding size"),
     ("hidden_dim", "hidden size (per direction)"),
@@ -38,7 +40,14 @@ def render_sentiment_report(results: dict, tables: dict[str, LayerTable], figure
     if "curves" in figures:
         lines += [f"![{figures['curves'].title}]({figures['curves'].path})", ""]
     for preset, result in presets.items():
-        lines += [f"### {preset}", "", history_table(result["history"]), "", overfitting_sentence(result), ""]
+        lines += [
+            f"### {preset}",
+            "",
+            history_table(result["history"], VALIDATION_EXTRAS),
+            "",
+            overfitting_sentence(result),
+            "",
+        ]
     tested = {p: r for p, r in presets.items() if r["test"] is not None}
     if tested:
         lines += ["## Test results of the best checkpoint", ""]
@@ -173,21 +182,6 @@ def reference_lines(results: dict) -> list[str]:
     if reference is not None:
         lines.append(f"- Reference: {reference['text']}.")
     return lines
-
-
-def history_table(history: list[dict]) -> str:
-    lines = [
-        "| epoch | train loss | train acc | val loss | val acc | val F1 | val balanced acc | lr (epoch start) |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for row in history:
-        lr = row.get("train/lr")
-        lines.append(
-            f"| {row['epoch']} | {loss(row.get('train/loss'))} | {pct(row.get('train/acc'))} | "
-            f"{loss(row.get('val/loss'))} | {pct(row.get('val/acc'))} | {pct(row.get('val/f1'))} | "
-            f"{pct(row.get('val/balanced_acc'))} | {'—' if lr is None else f'{lr:.3g}'} |"
-        )
-    return "\n".join(lines)
 
 
 def overfitting_sentence(result: dict) -> str:
