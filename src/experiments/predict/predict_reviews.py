@@ -14,6 +14,7 @@ from src.data.text import Reviews, encode_reviews, tokenize
 from src.errors import UserError
 from src.experiments.predict.config import PredictConfig
 from src.experiments.predict.trained_reviewer import load_trained_reviewer, probabilities_positive
+from src.experiments.sentiment.config import PREDICTIONS_FILE
 from src.experiments.wording import count
 from src.shell import shown_path
 
@@ -47,15 +48,17 @@ def predict_reviews(cfg: PredictConfig, device: torch.device) -> dict:
     if not texts:
         raise UserError(
             f"{cfg.run} is a sentiment run: give --text TEXT [TEXT ...] or --text-file FILE (the predictions for "
-            f"its test set are in {shown_path(cfg.run / 'test_predictions.csv')})"
+            f"its test set are in {shown_path(cfg.run / PREDICTIONS_FILE)})"
         )
     reviewer = load_trained_reviewer(cfg.run, cfg.variant)
-    encoded = encode_reviews(Reviews(tuple(texts), (0,) * len(texts)), reviewer.vocabulary, reviewer.max_len)
+    tokenized = [tokenize(text) for text in texts]
+    reviews = Reviews(tuple(texts), (0,) * len(texts))
+    encoded = encode_reviews(reviews, reviewer.vocabulary, reviewer.max_len, tokenized)
     probabilities = probabilities_positive(reviewer, list(encoded.ids), cfg.batch_size, device)
     index = reviewer.vocabulary.index
     rows = []
-    for text, p in zip(texts, probabilities.tolist(), strict=True):
-        tokens = tokenize(text)[: reviewer.max_len]
+    for text, words, p in zip(texts, tokenized, probabilities.tolist(), strict=True):
+        tokens = words[: reviewer.max_len]
         rows.append(
             {
                 "text": text,

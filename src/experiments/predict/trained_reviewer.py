@@ -13,9 +13,9 @@ from src.data.text import Vocabulary
 from src.data.text.buckets import length_sorted_batches, pad_batch
 from src.errors import UserError
 from src.experiments.predict.trained_model import load_checkpoint_dict, run_results
+from src.experiments.sentiment.config import VOCABULARY_FILE
 from src.modules.sentiment_rnn import SentimentRNN
 
-VOCABULARY_FILE = "vocabulary.json"
 MODEL_OPTIONS = ("vocab_size", "embedding_dim", "hidden_dim", "num_layers", "bidirectional", "dropout", "cell")
 
 

@@ -14,6 +14,8 @@ Preset = Literal["default", "course"]
 Cell = Literal["lstm", "gru"]
 Init = Literal["course", "torch"]
 COURSE_SEED = 12
+VOCABULARY_FILE = "vocabulary.json"  # in the run directory: what predict encodes texts with
+PREDICTIONS_FILE = "test_predictions.csv"  # in the run directory: every test review's probability per preset
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from src.experiments.sentiment.analysis import (
     review_outcome,
     test_confusion,
 )
-from src.experiments.sentiment.config import SentimentConfig
+from src.experiments.sentiment.config import PREDICTIONS_FILE, VOCABULARY_FILE, SentimentConfig
 from src.experiments.sentiment.data import SentimentData, padding_report, prepare_reviews
 from src.experiments.sentiment.figures import sentiment_curves_figure
 from src.experiments.sentiment.fit import SentimentFit, build_sentiment_fit
@@ -42,8 +42,6 @@ from src.experiments.sentiment.report import render_sentiment_report
 from src.experiments.sentiment.summary import sentiment_summary
 from src.experiments.steps import Run, Steps
 
-VOCABULARY_FILE = "vocabulary.json"
-PREDICTIONS_FILE = "test_predictions.csv"
 PROJECTED_WORDS = 10_000  # the most frequent words in TensorBoard's projector (a larger vocabulary is cut)
 WRONG_SHOWN = 5
 
@@ -190,10 +188,10 @@ def preset_results(cfg: SentimentConfig, data: SentimentData, run: PresetRun) ->
         test = {key.removeprefix("test/"): value for key, value in run.tested.items()}
         test["confusion"] = test_confusion(run.probabilities, data.encoded["test"].labels)
     recurrent = next(row for row in run.table.rows if row.name == "rnn")
-    own = dataclasses.asdict(PRESETS[run.fit.preset])
+    own, settings = dataclasses.asdict(PRESETS[run.fit.preset]), dataclasses.asdict(run.fit.settings)
     return {
-        "settings": dataclasses.asdict(run.fit.settings),
-        "changed": {k: v for k, v in dataclasses.asdict(run.fit.settings).items() if own[k] != v},
+        "settings": settings,
+        "changed": {k: v for k, v in settings.items() if own[k] != v},
         "model": {
             "params": run.table.total_params,
             "recurrent_macs_per_token": recurrent.macs,
