@@ -30,7 +30,7 @@ CASES = [
     (["lms", "--bogus"], "unknown option --bogus for lms"),
     (["lms", "--epoch", "3"], "unknown option --epoch for lms (did you mean '--epochs'?)"),  # no abbreviations
     (["lms", "--epo", "3"], "unknown option --epo for lms"),
-    (["lsm"], "unknown command 'lsm' (did you mean 'lms'?)"),
+    (["lmss"], "unknown command 'lmss' (did you mean 'lms'?)"),
     (["frobnicate"], "unknown command 'frobnicate'; commands: study, lms-sweep, lms, simplenn, classify"),
     (["lms", "stray"], "unexpected argument 'stray' for lms"),
     (["lms", "--shuffle=yes"], "--shuffle takes no value"),
@@ -116,6 +116,36 @@ CASES = [
     (["predict", "--run", "{tmp}/none"], "{tmp}/none: no such run directory"),
     (["predict", "{tmp}", "--variant", "x"], "{tmp}: no checkpoints/best.ckpt or checkpoints/<variant>.pt"),
     (["predict", "{tmp}", "--output", "{tmp}/a-file"], "--output {tmp}/a-file: expected a .csv file"),
+    # lm and generate
+    (["lm", "--fraction", "0"], "--fraction: must be in (0, 1], got 0"),
+    (["lm", "--model", "{tmp}/none"], "--model {tmp}/none: no such folder (or 'smollm2', 'gpt2-tiny')"),
+    (["lm", "--model", "{tmp}/a-file"], "{tmp}/a-file: a file; expected a folder saved with save_pretrained"),
+    (["lm", "--methods", "adapter"], "--methods: one of full, lora, got 'adapter'"),
+    (["lm", "--methods", "lora,lora"], "--methods: each value may appear once, got lora, lora"),
+    (["lm", "--block-size", "1"], "--block-size: must be at least 2, got 1"),
+    (["lm", "--accumulate", "0"], "--accumulate: must be at least 1, got 0"),
+    (["lm", "--max-steps", "0"], "--max-steps: must be at least 1, got 0"),
+    (["lm", "--val-every", "0"], "--val-every: must be at least 1, got 0"),
+    (["lm", "--lora-lr", "0"], "--lora-lr: must be a finite number > 0, got 0"),
+    (["lm", "--warmup-steps", "-1"], "--warmup-steps: must be at least 0, got -1"),
+    (["lm", "--lora-r", "0"], "--lora-r: must be at least 1, got 0"),
+    (["lm", "--lora-alpha", "-16"], "--lora-alpha: must be a finite number > 0, got -16"),
+    (["lm", "--lora-dropout", "1"], "--lora-dropout: must be in [0, 1), got 1"),
+    (["lm", "--lora-targets", ""], "--lora-targets: expected at least one value"),
+    (["lm", "--perplexity", "exact"], "--perplexity: one of sliding, lines, got 'exact'"),
+    (["lm", "--window", "1"], "--window: must be at least 2, got 1"),
+    (["lm", "--stride", "0"], "--stride: must be at least 1, got 0"),
+    (["lm", "--stride", "256"], "--stride 256: must be less than --window (256)"),
+    (["lm", "--prompts", ""], "--prompts: expected at least one prompt, and no empty one"),
+    (["generate", "gpt2-tiny", "--prompt", "Hi", " "], "--prompt: expected at least one prompt, and no empty one"),
+    (["lm", "--greedy=yes"], "--greedy takes no value"),
+    (["generate"], "generate needs a run or a model: train.py generate RUN_OR_MODEL --prompt TEXT"),
+    (["generate", "{tmp}/none", "--prompt", "Hi"], "{tmp}/none: no such run directory or model folder"),
+    (["generate", "gpt2-tiny"], "generate needs --prompt TEXT"),
+    (["generate", "{tmp}", "--prompt", "Hi", "--variant", "best"], "--variant: one of pretrained, full, lora"),
+    (["generate", "{tmp}", "--prompt", "Hi", "--variant", "full"], "--variant full: only for an lm run; {tmp} is"),
+    (["generate", "--source", "{tmp}", "--prompt", "Hi"], "{tmp}: no config.json; expected a folder saved with"),
+    (["generate", "gpt2-tiny", "--prompt", "Hi", "--no-cache=1"], "--no-cache takes no value"),
     (["study", "--epochs", "5"], "unknown option --epochs for study: it runs each part with the part's defaults"),
     (["study", "--resume", "last"], "unknown option --resume for study"),
 ]
@@ -154,6 +184,11 @@ SHARED = {
     "--swish-lr": ("0", "--swish-lr: must be a finite number > 0, got 0"),
     "--weight-decays": ("0.1,-1", "--weight-decays: must be a finite number >= 0, got -1"),
     "--l1": ("nan", "--l1: must be a finite number > 0, got nan"),
+    "--max-new-tokens": ("0", "--max-new-tokens: must be at least 1, got 0"),
+    "--temperature": ("0", "--temperature: must be a finite number > 0, got 0"),
+    "--top-k": ("-1", "--top-k: must be at least 0, got -1"),
+    "--top-p": ("0", "--top-p: must be in (0, 1], got 0"),
+    "--repetition-penalty": ("0", "--repetition-penalty: must be a finite number > 0, got 0"),
 }
 CASES += [
     ([name, option, value], expected)
@@ -171,7 +206,7 @@ def test_bad_option(tmp_path, capsys, monkeypatch, argv, expected):
     (tmp_path / "bad.yaml").write_text("epoch: 3\n")
     argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
     # predict writes no run: it has neither --logdir nor a progress bar
-    command_only = argv[0] in ("frobnicate", "lsm", "predict") or argv[-1] == "--lr" or "stray" in argv
+    command_only = argv[0] in ("frobnicate", "lmss", "predict", "generate") or argv[-1] == "--lr" or "stray" in argv
     logdir = [] if "--logdir" in argv or command_only else ["--logdir", str(tmp_path / "runs")]
     status = main(argv if command_only else [*argv, *logdir, "--no-progress-bar"])
     err = capsys.readouterr().err.strip()

@@ -20,3 +20,11 @@ def quiet_lightning() -> None:
     warnings.filterwarnings("ignore", message=r".*Checkpoint directory .* exists and is not empty.*")
     # Raised inside Lightning's batch flattening by newer torch; nothing a user can act on.
     warnings.filterwarnings("ignore", message=r".*isinstance\(treespec, LeafSpec\).*")
+
+
+def quiet_transformers() -> None:
+    """transformers' progress bars (writing shards, de-quantising a GGUF) and advice meant for its own users."""
+    import transformers
+
+    transformers.utils.logging.set_verbosity_error()
+    transformers.utils.logging.disable_progress_bar()

@@ -16,6 +16,7 @@ PACKAGES = (
     "src.experiments.pipeline",
     "src.experiments.resnet",
     "src.experiments.sentiment",
+    "src.experiments.lm",
     "src.experiments.predict",
 )
 DEFAULT_COMMAND = "study"

@@ -1,0 +1,69 @@
+"""The lm experiment's data: the text's splits, the model and its tokenizer, each split tokenised once (as one
+stream, and line by line for the course's perplexity), and the training and validation blocks."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import torch
+
+from src.data.lm.packing import pack_blocks, predicted_tokens
+from src.data.lm.texts import LMTexts, load_texts
+from src.errors import UserError
+from src.experiments.lm.config import LMConfig
+from src.experiments.lm.models import LoadedModel, load_model
+from src.modules.lora import default_targets, layer_shape, targeted_layers
+
+SPLITS = ("train", "val", "test")
+
+
+@dataclass
+class LMData:
+    texts: LMTexts
+    loaded: LoadedModel
+    streams: dict[str, torch.Tensor]  # split -> the split's text tokenised once (1-D)
+    lines: dict[str, list[torch.Tensor]]  # split -> each non-empty line tokenised on its own
+    blocks: dict[str, list[torch.Tensor]]  # train/val -> packed blocks of --block-size tokens
+    processing: dict  # results.json's "text"
+
+
+def encode(tokenizer, text: str) -> torch.Tensor:
+    """Token ids without special tokens; `verbose=False`: a text longer than the model's context is expected."""
+    ids = tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"]
+    return torch.tensor(ids, dtype=torch.int64)
+
+
+def prepare_lm(cfg: LMConfig) -> LMData:
+    texts = load_texts(cfg.data, cfg.fraction, cfg.seed)
+    loaded = load_model(cfg.model, cfg.seed)
+    limit = loaded.max_positions
+    for option, value in (("--block-size", cfg.block_size), ("--window", cfg.window)):
+        if limit is not None and value > limit:
+            raise UserError(f"{option} {value}: the model reads at most {limit} tokens at a time")
+    if "lora" in cfg.methods:  # a wrong module name fails here, before the run directory exists
+        for _, module in targeted_layers(loaded.model, cfg.lora_targets or default_targets(loaded.model)):
+            layer_shape(module)
+    started = time.perf_counter()
+    streams = {name: encode(loaded.tokenizer, "\n".join(lines)) for name, lines in texts.parts()}
+    lines = {name: [encode(loaded.tokenizer, line) for line in lines if line.strip()] for name, lines in texts.parts()}
+    seconds = time.perf_counter() - started
+    for name, ids in streams.items():
+        if len(ids) < 2:
+            raise UserError(f"--data {cfg.data}: the {name} split has {len(ids)} token(s); at least 2 are needed")
+    blocks = {name: pack_blocks(streams[name], cfg.block_size) for name in ("train", "val")}
+    processing = {
+        "seconds": seconds,
+        "tokenizer": type(loaded.tokenizer).__name__,
+        "vocabulary_size": len(loaded.tokenizer),
+        "per_split": {
+            name: {
+                "tokens": len(streams[name]),
+                "lines": len(texts.parts()[SPLITS.index(name)][1]),
+                "blocks": len(blocks[name]) if name in blocks else None,
+                "predicted_in_blocks": predicted_tokens(blocks[name]) if name in blocks else None,
+            }
+            for name in SPLITS
+        },
+    }
+    return LMData(texts, loaded, streams, lines, blocks, processing)
