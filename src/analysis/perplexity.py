@@ -62,6 +62,11 @@ def windows(length: int, window: int, stride: int) -> list[tuple[int, int, int]]
     return [span for span in spans if span[2] < span[1]]
 
 
+def window_slices(ids: torch.Tensor, window: int, stride: int) -> list[tuple[torch.Tensor, int]]:
+    """The sliding windows over `ids` as (tokens, offset of the first scored token in them)."""
+    return [(ids[begin:end], first - begin) for begin, end, first in windows(len(ids), window, stride)]
+
+
 @torch.no_grad()
 def scored_nll(model: torch.nn.Module, batch: dict[str, torch.Tensor]) -> tuple[float, int]:
     """(summed negative log-likelihood, count) of the tokens labels[:, 1:] marks as predicted (not IGNORE),
@@ -100,13 +105,11 @@ def sliding_window(
 ) -> Perplexity:
     """Perplexity of the token stream `ids` (1-D) by sliding windows, several windows per forward pass."""
     device = next(model.parameters()).device
-    spans = windows(len(ids), window, stride)
+    spans = window_slices(ids, window, stride)
     nll, predicted = 0.0, 0
     for first in range(0, len(spans), batch_size):
         part = spans[first : first + batch_size]
-        batch = collate_blocks([ids[begin:end] for begin, end, _ in part], pad_id)
-        for row, (begin, _, scored_from) in enumerate(part):
-            batch["labels"][row, : scored_from - begin] = IGNORE  # scored by an earlier window, or no context
+        batch = collate_blocks([tokens for tokens, _ in part], pad_id, [offset for _, offset in part])
         window_nll, window_count = scored_nll(model, device_batch(batch, device))
         nll, predicted = nll + window_nll, predicted + window_count
     return Perplexity(nll, predicted, len(spans))

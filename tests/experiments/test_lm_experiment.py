@@ -76,6 +76,8 @@ def test_fine_tuning_lowers_the_loss_and_lora_trains_r_times_in_plus_out(finishe
     assert variants["full"]["measured"]["val"]["perplexity"] < 0.8 * pretrained  # from scratch, lr 1e-3
     history = variants["full"]["history"]
     assert [row["step"] for row in history] == [3, 6] and history[1]["val/loss"] < history[0]["val/loss"]
+    # The validation during training is the final measurement's own sliding windows, on the same weights.
+    assert history[-1]["val/loss"] == pytest.approx(variants["full"]["measured"]["val"]["loss"], rel=1e-5)
     lora = variants["lora"]
     assert lora["trainable"] == lora["lora"]["expected_trainable"] == 8 * (128 + 384) * 4  # c_attn, 4 layers
     assert variants["full"]["trainable"] == variants["full"]["parameters"]

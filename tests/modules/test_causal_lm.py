@@ -32,7 +32,7 @@ def test_the_schedule_warms_up_linearly_then_decays_to_zero():
 
 def test_a_few_steps_of_fine_tuning_lower_the_validation_loss(cpu_trainer):
     pattern = torch.tensor([3, 14, 15, 92, 65, 35, 89, 79, 32, 38] * 40)  # a text the random model cannot know
-    train, val = pack_blocks(pattern[:300], 16), pack_blocks(pattern[300:], 16)
+    train, val = pack_blocks(pattern[:300], 16), [(block, 1) for block in pack_blocks(pattern[300:], 16)]
     module = CausalLMModule(tiny_gpt2(vocab=VOCAB).train(), lr=3e-3, weight_decay=0.0, warmup_steps=2, total_steps=30)
     datamodule = LMDataModule(train, val, batch_size=4, eval_batch_size=8, pad_id=0, seed=0)
     trainer = cpu_trainer(max_steps=30, val_check_interval=10, check_val_every_n_epoch=None, num_sanity_val_steps=0)

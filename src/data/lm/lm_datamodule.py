@@ -34,8 +34,10 @@ class BlockBatches(Sampler[list[int]]):
 
 
 class Blocks(Dataset):
-    def __init__(self, blocks: list[torch.Tensor], pad_id: int) -> None:
-        self.blocks, self.pad_id = blocks, pad_id
+    """Token blocks; `scored_from[i]`: where block i's scored tokens start (validation windows)."""
+
+    def __init__(self, blocks: list[torch.Tensor], pad_id: int, scored_from: list[int] | None = None) -> None:
+        self.blocks, self.pad_id, self.scored_from = blocks, pad_id, scored_from
 
     def __len__(self) -> int:
         return len(self.blocks)
@@ -44,7 +46,8 @@ class Blocks(Dataset):
         return index
 
     def __getitems__(self, indices: list[int]) -> dict[str, torch.Tensor]:
-        return collate_blocks([self.blocks[i] for i in indices], self.pad_id)
+        offsets = None if self.scored_from is None else [self.scored_from[i] for i in indices]
+        return collate_blocks([self.blocks[i] for i in indices], self.pad_id, offsets)
 
 
 def keep_batch(batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
@@ -52,10 +55,13 @@ def keep_batch(batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
 
 
 class LMDataModule(CursorCheckpointing, pl.LightningDataModule):
+    """Training: packed blocks, shuffled per epoch. Validation: (tokens, first scored offset) pairs, in order:
+    the perplexity's own sliding windows, so the loss during training is the one measured at the end."""
+
     def __init__(
         self,
         train: list[torch.Tensor],
-        val: list[torch.Tensor],
+        val: list[tuple[torch.Tensor, int]],
         batch_size: int,
         eval_batch_size: int,
         pad_id: int,
@@ -66,20 +72,19 @@ class LMDataModule(CursorCheckpointing, pl.LightningDataModule):
         self.batch_size, self.eval_batch_size, self.pad_id, self.seed = batch_size, eval_batch_size, pad_id, seed
         self._sampler: BlockBatches | None = None
 
-    def _loader(self, blocks: list[torch.Tensor], sampler: Sampler) -> DataLoader:
+    def _loader(self, blocks: Blocks, sampler: Sampler) -> DataLoader:
         # Its own generator: an iterator's base seed must not come from the global one (see ReviewDataModule).
         generator = torch.Generator().manual_seed(self.seed)
-        return DataLoader(
-            Blocks(blocks, self.pad_id), batch_sampler=sampler, collate_fn=keep_batch, generator=generator
-        )
+        return DataLoader(blocks, batch_sampler=sampler, collate_fn=keep_batch, generator=generator)
 
     def train_dataloader(self) -> DataLoader:
         self._sampler = BlockBatches(len(self.train), self.batch_size, shuffle=True, seed=self.seed)
         self.restore_pending(self._sampler.cursor)
-        return self._loader(self.train, self._sampler)
+        return self._loader(Blocks(self.train, self.pad_id), self._sampler)
 
     def val_dataloader(self) -> DataLoader:
-        return self._loader(self.val, BlockBatches(len(self.val), self.eval_batch_size, shuffle=False, seed=0))
+        windows = Blocks([tokens for tokens, _ in self.val], self.pad_id, [offset for _, offset in self.val])
+        return self._loader(windows, BlockBatches(len(self.val), self.eval_batch_size, shuffle=False, seed=0))
 
     def training_cursor(self) -> EpochCursor | None:
         return None if self._sampler is None else self._sampler.cursor

@@ -24,9 +24,12 @@ def predicted_tokens(blocks: list[torch.Tensor]) -> int:
     return sum(len(block) - 1 for block in blocks)
 
 
-def collate_blocks(blocks: list[torch.Tensor], pad_id: int) -> dict[str, torch.Tensor]:
+def collate_blocks(
+    blocks: list[torch.Tensor], pad_id: int, scored_from: list[int] | None = None
+) -> dict[str, torch.Tensor]:
     """input_ids, attention_mask and labels (B, T): a shorter block is padded at the end, its padding neither
-    attended to nor predicted."""
+    attended to nor predicted. `scored_from[i]`: block i's tokens before this offset are context only (a
+    sliding window's tokens that an earlier window scored): their labels are IGNORE."""
     length = max(len(block) for block in blocks)
     input_ids = torch.full((len(blocks), length), pad_id, dtype=torch.int64)
     attention_mask = torch.zeros((len(blocks), length), dtype=torch.int64)
@@ -35,4 +38,6 @@ def collate_blocks(blocks: list[torch.Tensor], pad_id: int) -> dict[str, torch.T
         input_ids[row, : len(block)] = block
         attention_mask[row, : len(block)] = 1
         labels[row, : len(block)] = block
+        if scored_from is not None:
+            labels[row, : scored_from[row]] = IGNORE
     return {"input_ids": input_ids, "attention_mask": attention_mask, "labels": labels}

@@ -67,7 +67,7 @@ class FineTuneOptions(Options):
     """batches whose gradients are summed into one optimizer step"""
     max_steps: Annotated[int, AtLeast(1)] = 30
     """optimizer steps per fine-tuning (30: about 3 minutes each for SmolLM2 on 2 CPU cores)"""
-    val_every: Annotated[int, AtLeast(1)] = 10
+    val_every: Annotated[int, AtLeast(1)] = 15
     """validation loss every N optimizer steps of an epoch (the count starts again with each epoch)"""
     lr: Annotated[float | None, Positive()] = None
     """AdamW learning rate of full fine-tuning, after the warm-up (default: 5e-5 for a pretrained model, 1e-3

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import torch
 
+from src.analysis.perplexity import window_slices
 from src.data.lm.packing import pack_blocks, predicted_tokens
 from src.data.lm.texts import LMTexts, load_texts
 from src.errors import UserError
@@ -24,7 +25,8 @@ class LMData:
     loaded: LoadedModel
     streams: dict[str, torch.Tensor]  # split -> the split's text tokenised once (1-D)
     lines: dict[str, list[torch.Tensor]]  # split -> each non-empty line tokenised on its own
-    blocks: dict[str, list[torch.Tensor]]  # train/val -> packed blocks of --block-size tokens
+    blocks: list[torch.Tensor]  # the training stream's packed blocks of --block-size tokens
+    val_windows: list[tuple[torch.Tensor, int]]  # what the validation loss is computed on (see val_windows)
     processing: dict  # results.json's "text"
 
 
@@ -51,7 +53,7 @@ def prepare_lm(cfg: LMConfig) -> LMData:
     for name, ids in streams.items():
         if len(ids) < 2:
             raise UserError(f"--data {cfg.data}: the {name} split has {len(ids)} token(s); at least 2 are needed")
-    blocks = {name: pack_blocks(streams[name], cfg.block_size) for name in ("train", "val")}
+    blocks = pack_blocks(streams["train"], cfg.block_size)
     processing = {
         "seconds": seconds,
         "tokenizer": type(loaded.tokenizer).__name__,
@@ -60,10 +62,17 @@ def prepare_lm(cfg: LMConfig) -> LMData:
             name: {
                 "tokens": len(streams[name]),
                 "lines": len(texts.parts()[SPLITS.index(name)][1]),
-                "blocks": len(blocks[name]) if name in blocks else None,
-                "predicted_in_blocks": predicted_tokens(blocks[name]) if name in blocks else None,
+                "blocks": len(blocks) if name == "train" else None,
+                "predicted_in_blocks": predicted_tokens(blocks) if name == "train" else None,
             }
             for name in SPLITS
         },
     }
-    return LMData(texts, loaded, streams, lines, blocks, processing)
+    return LMData(texts, loaded, streams, lines, blocks, val_windows(cfg, streams["val"], lines["val"]), processing)
+
+
+def val_windows(cfg: LMConfig, stream: torch.Tensor, lines: list[torch.Tensor]) -> list[tuple[torch.Tensor, int]]:
+    """The validation split as --perplexity measures it: the sliding windows, or every line on its own."""
+    if cfg.perplexity == "lines":
+        return [(line[: cfg.window], 1) for line in lines if len(line) > 1]
+    return window_slices(stream, cfg.window, cfg.stride)

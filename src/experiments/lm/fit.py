@@ -50,12 +50,12 @@ def build_lm_fit(
 ) -> LMFit:
     """One fine-tuning of `model` (already given its adapters for LoRA), logging to `log_dir`."""
     datamodule = LMDataModule(
-        data.blocks["train"], data.blocks["val"], cfg.batch_size, cfg.eval_batch_size, data.loaded.pad_id, cfg.seed
+        data.blocks, data.val_windows, cfg.batch_size, cfg.eval_batch_size, data.loaded.pad_id, cfg.seed
     )
     lr = cfg.lora_lr if method == "lora" else cfg.full_lr(cfg.model)
     module = CausalLMModule(model, lr, cfg.weight_decay, cfg.warmup_steps, cfg.max_steps)
     history, timer = ValidationHistory(), StepTimer()
-    batches_per_epoch = math.ceil(len(data.blocks["train"]) / cfg.batch_size)
+    batches_per_epoch = math.ceil(len(data.blocks) / cfg.batch_size)
     steps_per_epoch = max(1, batches_per_epoch // cfg.accumulate)
     trainer = build_trainer(
         log_dir,

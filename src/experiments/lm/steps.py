@@ -180,7 +180,7 @@ def course_padding(data: LMData, cfg: LMConfig) -> dict:
     context = min(data.loaded.max_positions or 1024, 1024)
     useful = sum(min(len(line), context) for line in data.lines["train"])
     slots = len(data.lines["train"]) * context
-    blocks = data.blocks["train"]
+    blocks = data.blocks
     packed_slots = len(blocks) * cfg.block_size
     return {
         "context": context,
