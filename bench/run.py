@@ -1,4 +1,5 @@
-"""The benchmark suite: LMS, classification, the CIFAR-10 labs' sweep, ResNet-20 and sentiment, each against its
+"""The benchmark suite: LMS, classification, the CIFAR-10 labs' sweep, ResNet-20, sentiment and the language
+model, each against its
 in-process baseline. Prints one JSON object and writes it to bench/results/<date>-<device>.json (or --out).
 
 Usage: python bench/run.py [--reps 3] [--quick] [--compile] [--out FILE]
@@ -16,7 +17,7 @@ import torch
 if __package__ in (None, ""):  # `python bench/run.py`: make the repository root importable as in `-m bench.run`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import classify, lms, pipeline, resnet, sentiment
+from bench import classify, lm, lms, pipeline, resnet, sentiment
 from bench.common import emit, machine, setup_quiet
 
 
@@ -44,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         "sentiment": sentiment.run(
             reps=min(reps, 3), epochs=2 if args.quick else 3, imdb_reviews=5_000 if args.quick else 50_000
         ),
+        "lm": lm.run(steps=4 if args.quick else 8, quick=args.quick),
     }
     result["elapsed_s"] = round(time.time() - started, 1)
     device = "cuda" if torch.cuda.is_available() else "cpu"

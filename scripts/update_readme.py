@@ -94,7 +94,7 @@ def study_blocks() -> dict[str, str]:
         seconds = time.perf_counter() - started
         results = {
             name: json.loads(next(logdir.glob(f"{name}/version_0/results.json")).read_text())
-            for name in ("lms-sweep", "simplenn", "classify", "cifar", "pipeline", "sentiment")
+            for name in ("lms-sweep", "simplenn", "classify", "cifar", "pipeline", "sentiment", "lm")
         }
     output = done.stdout.replace(str(logdir), "runs").replace(str(ROOT) + "/", "").rstrip()
     return {
@@ -135,6 +135,7 @@ def study_facts(results: dict) -> str:
             cifar_facts(cifar),
             pipeline_facts(pipeline),
             sentiment_facts(results["sentiment"]),
+            lm_facts(results["lm"]),
             "",
         ]
     )
@@ -175,6 +176,16 @@ def sentiment_facts(sentiment: dict) -> str:
     return (
         f"- Sentiment (both presets on {sentiment['data']['name']}, seed {sentiment['config']['seed']}): test "
         f"accuracy {tested}; majority class {sentiment['majority_baseline']['accuracy']:.2%}."
+    )
+
+
+def lm_facts(lm: dict) -> str:
+    variants = lm["variants"]
+    perplexities = ", ".join(f"{name} {v['measured']['test']['perplexity']:,.0f}" for name, v in variants.items())
+    steps = lm["config"]["max_steps"]
+    return (
+        f"- Language model, short ({lm['model']['name']} from random weights on {lm['data']['name']}, {steps} steps "
+        f"each): test perplexity {perplexities} (the vocabulary has {lm['text']['vocabulary_size']:,} tokens)."
     )
 
 
@@ -242,12 +253,13 @@ def bench_block(reference: dict) -> str:
     rows += pipeline_rows(reference["pipeline"]) if "pipeline" in reference else []
     rows += resnet_rows(reference["resnet"]) if "resnet" in reference else []
     rows += sentiment_rows(reference["sentiment"]) if "sentiment" in reference else []
+    rows += lm_rows(reference["lm"]) if "lm" in reference else []
     lines = ["| benchmark | result | target |", "|---|---|---|"]
     lines += [f"| {name} | {result} | {target} |" for name, result, target in rows]
     separately = "".join(
         f"; the {label} part, run on its own ({reference[key]['measured_separately']}): "
         f"{reference[key]['elapsed_s']:.0f} s"
-        for key, label in (("resnet", "ResNet-20"), ("sentiment", "sentiment"))
+        for key, label in (("resnet", "ResNet-20"), ("sentiment", "sentiment"), ("lm", "language-model"))
         if "measured_separately" in reference.get(key, {})
     )
     return "\n".join(lines) + f"\n\n(whole benchmark: {reference['elapsed_s']:.0f} s{separately})\n"
@@ -281,6 +293,42 @@ def resnet_rows(resnet: dict) -> list[tuple[str, str, str]]:
             resnet["targets"]["h100_recipe_minutes"] + " min on one H100 (no GPU here)",
         ),
     ]
+
+
+def lm_rows(lm: dict) -> list[tuple[str, str, str]]:
+    packing, lora, cache = lm["packing"], lm["lora_vs_full"], lm["kv_cache"]
+    full, adapted = lora["full"], lora["lora"]
+    rows = [
+        (
+            "language model, useful tokens/s: packed blocks (`train.py lm`) / the course's padded lines (HF Trainer)",
+            f"{packing['packed']['useful_tokens_per_s']:,.0f} / {packing['course_padded']['useful_tokens_per_s']:,.0f} "
+            f"({packing['ratio_useful_tokens_per_s']:.1f} x; {packing['course_padded']['padding_share']:.1%} of the "
+            "course's slots are padding)",
+            packing["target"] + " x",
+        ),
+        (
+            f"{lora['model']} fine-tuning, s per step (batch {lora['batch_size']} x {lora['block_size']}): full / LoRA",
+            f"{full['seconds_per_step']:.2f} / {adapted['seconds_per_step']:.2f} "
+            f"({lora['full_over_lora_step_time']:.2f} x); trainable {full['trainable']:,} / {adapted['trainable']:,}",
+            "",
+        ),
+        (
+            "the same, float32 weights + gradients + AdamW state (computed): full / LoRA",
+            f"{full['state_bytes'] / 2**20:,.0f} / {adapted['state_bytes'] / 2**20:,.0f} MiB",
+            "",
+        ),
+    ]
+    rates = cache["tokens_per_s"]
+    rows.append(
+        (
+            f"{cache['model']} generation, new tokens/s with / without the KV cache, for "
+            + " / ".join(rates)
+            + " new tokens",
+            "; ".join(f"{r['with_cache']:.1f} / {r['without_cache']:.1f} ({r['ratio']:.1f} x)" for r in rates.values()),
+            "",
+        )
+    )
+    return rows
 
 
 def sentiment_rows(sentiment: dict) -> list[tuple[str, str, str]]:

@@ -35,7 +35,15 @@ def study_run(tmp_path_factory):
         assert main(["--logdir", str(logdir), *QUIET]) == 0
     dirs = run_dirs(logdir)
     # one run each, nothing else
-    assert [d.parent.name for d in dirs] == ["cifar", "classify", "lms-sweep", "pipeline", "sentiment", "simplenn"]
+    assert [d.parent.name for d in dirs] == [
+        "cifar",
+        "classify",
+        "lm",
+        "lms-sweep",
+        "pipeline",
+        "sentiment",
+        "simplenn",
+    ]
     run_dir = logdir / "lms-sweep" / "version_0"
     return run_dir, json.loads((run_dir / "results.json").read_text()), printed.getvalue()
 
@@ -49,13 +57,13 @@ def study(study_run):
 def test_the_study_prints_each_part_under_its_header_and_the_layer_table_once(study_run):
     _, _, printed = study_run
     headers = [line for line in printed.splitlines() if line.startswith("== ")]
-    assert [header[:7] for header in headers] == [f"== {n}/6 " for n in range(1, 7)]
-    parts = ["lms-sweep", "simplenn", "classify", "cifar", "pipeline", "sentiment"]
+    assert [header[:7] for header in headers] == [f"== {n}/7 " for n in range(1, 8)]
+    parts = ["lms-sweep", "simplenn", "classify", "cifar", "pipeline", "sentiment", "lm"]
     assert [header.split()[2] for header in headers] == [f"{part}:" for part in parts]
     # simplenn prints SimpleNN's table and classify's is the same; cifar prints its own network's
     assert len(re.findall(r"conv1 +Conv2d +\(1,3,32,32\) +\(1,16,32,32\)", printed)) == 1
     assert len(re.findall(r"conv1 +Conv2d +\(1,3,32,32\) +\(1,8,28,28\)", printed)) == 1
-    assert printed.count("run directory: ") == 6 and printed.count("TensorBoard: ") == 1
+    assert printed.count("run directory: ") == 7 and printed.count("TensorBoard: ") == 1
 
 
 def test_no_arguments_runs_the_full_study_and_writes_everything(study, embedded):

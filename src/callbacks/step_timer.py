@@ -25,9 +25,11 @@ def resident_bytes() -> int:
 class StepTimer(Callback):
     """`step_seconds[i]`: optimizer step i's time (its batches' forward and backward and the update; no
     validation), with the device synchronised; `step_tokens[i]`: the tokens it predicted. `peak_bytes`: on a GPU,
-    torch's peak allocation during the fit; on a CPU, the largest resident memory seen at an optimizer step
-    (sampled when weights, gradients and optimizer state are all alive: a floor of the true peak, which comes
-    during a backward pass). Not part of a checkpoint: a resumed fit reports the steps it ran itself."""
+    torch's peak allocation during the fit; on a CPU, the largest resident memory of the process seen at an
+    optimizer step (when weights, gradients and optimizer state are all alive: a floor of the true peak, which
+    comes during a backward pass). (A difference of two resident
+    sizes says little: the C allocator keeps freed memory for reuse.) Not part of a checkpoint: a resumed fit
+    reports the steps it ran itself."""
 
     def __init__(self) -> None:
         self.step_seconds: list[float] = []

@@ -27,4 +27,6 @@ def quiet_transformers() -> None:
     import transformers
 
     transformers.utils.logging.set_verbosity_error()
+    # peft asks with a name transformers 5.x deprecates (is_gradient_checkpointing); nothing a user can act on.
+    warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*", category=FutureWarning)
     transformers.utils.logging.disable_progress_bar()

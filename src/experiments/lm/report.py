@@ -149,7 +149,9 @@ def render_lm_report(results: dict, figures: dict[str, FigureFile]) -> str:
         "",
         "Time per step: the median optimizer step after the first (forward, backward, update; no validation). Peak "
         "memory: a GPU's peak allocation, or on a CPU the largest resident memory of the process seen at an "
-        "optimizer step. Weights + gradients + AdamW state: float32, computed from the parameter counts.",
+        "optimizer step (the whole process: the pretrained model, the text and what earlier fits left to the "
+        "allocator included, so it compares poorly across fits on a CPU). "
+        "Weights + gradients + AdamW state: float32, computed from the parameter counts.",
         "",
         "## What the numbers say",
         "",

@@ -4,6 +4,7 @@ pretrained weights and measured the same way, everything side by side, the curve
 from __future__ import annotations
 
 import copy
+import gc
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from src.experiments.lm.config import MODELS_DIR, LMConfig
 from src.experiments.lm.data import LMData, prepare_lm
 from src.experiments.lm.evaluation import evaluate_model
 from src.experiments.lm.figures import lm_curves_figure
-from src.experiments.lm.fit import LMFit, build_lm_fit, lm_precision
+from src.experiments.lm.fit import build_lm_fit, lm_precision
 from src.experiments.lm.models import TINY, save_model
 from src.experiments.lm.report import generations_markdown, render_lm_report
 from src.experiments.lm.summary import lm_summary
@@ -37,7 +38,8 @@ class Variant:
     parameters: int
     trainable: int
     measured: dict | None  # evaluate_model's; None while interrupted
-    fit: LMFit | None = None
+    history: list[dict] | None = None  # a fine-tuning's validations
+    timing: dict | None = None  # its StepTimer summary
     expected_trainable: int | None = None  # LoRA: r x (in + out) over the targeted layers
     targets: tuple[str, ...] = ()
     saved: str | None = None  # where its weights went, relative to the run directory
@@ -72,14 +74,13 @@ class LMSteps(Steps[LMConfig, LMData, Trained]):
             save_model(base, data.loaded.tokenizer, models / BASE_MODEL)  # random weights: generate needs them
         for method in cfg.methods:
             pl.seed_everything(cfg.seed, workers=True, verbose=False)  # each fine-tuning as if it ran alone
-            model, targets, expected = copy.deepcopy(base).train(), (), None
+            model, trained, targets, expected = copy.deepcopy(base).train(), None, (), None
             if method == "lora":
                 model, targets, expected = lora_model(cfg, model)
-            variant = Variant(method, count, trainable_parameters(model), None, None, expected, targets)
+            variant = Variant(method, count, trainable_parameters(model), None, None, None, expected, targets)
             variants[method] = variant
             checkpointing = context.checkpoint_callbacks(1, None, part=method)
             fit = build_lm_fit(cfg, method, model, data, context.machine, context.run_dir / method, checkpointing)
-            variant.fit = fit
             interrupt = next(c for c in fit.trainer.callbacks if isinstance(c, GracefulInterrupt))
             with interrupt.holding():  # a signal while it is measured stops the run after the measurement
                 if context.fit(fit, part=method) and interrupt.received is None:
@@ -92,9 +93,11 @@ class LMSteps(Steps[LMConfig, LMData, Trained]):
                             save_model(trained, data.loaded.tokenizer, models / FULL_MODEL)
                         variant.saved = f"{MODELS_DIR}/{FULL_MODEL}"
                     variant.measured = evaluate_model(cfg, trained, data, device, precision)
-                    trained.cpu()
             if interrupt.received is not None and context.interruption is None:  # after training: last.ckpt
                 context.stopped(interrupt.received, fit.trainer, interrupt.checkpoint_path.parent / LAST)
+            variant.history, variant.timing = fit.history.history, fit.timer.summary()
+            fit = model = trained = None  # the fine-tuned weights, gradients and AdamW state: not needed again
+            gc.collect()
             if context.interruption is not None:
                 break
         if context.interruption is None and is_rank_zero():
@@ -153,9 +156,9 @@ def variant_results(cfg: LMConfig, variant: Variant) -> dict:
         "measured": variant.measured,
         "saved": variant.saved,
     }
-    if variant.fit is not None:
-        out["history"] = variant.fit.history.history
-        out["timing"] = variant.fit.timer.summary()
+    if variant.timing is not None:
+        out["history"] = variant.history
+        out["timing"] = variant.timing
         out["lr"] = cfg.lora_lr if variant.name == "lora" else cfg.full_lr(cfg.model)
         out["state_bytes"] = training_state_bytes(variant.parameters, variant.trainable)
     if variant.expected_trainable is not None:

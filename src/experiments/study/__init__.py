@@ -1,10 +1,11 @@
 """The study: the LMS sweep, the SimpleNN analysis, a classification run, and short versions of the two
-CIFAR-10 labs and of the sentiment lab."""
+CIFAR-10 labs, of the sentiment lab and of the language-model lab."""
 
 from src.config import Options
 from src.experiments.cifar import CIFAR, CifarConfig
 from src.experiments.classify import CLASSIFY, ClassifyConfig
 from src.experiments.command import Experiment, Tour
+from src.experiments.lm import LM, LMConfig
 from src.experiments.lms import LMS_SWEEP, LMSSweepConfig
 from src.experiments.pipeline import PIPELINE, PipelineConfig
 from src.experiments.sentiment import SENTIMENT, SentimentConfig
@@ -15,6 +16,9 @@ from src.experiments.study.config import StudyConfig
 # (the labs' own defaults are 30 epochs each; on CIFAR-10 from --data-dir these parts are short runs too).
 TOUR_CIFAR_EPOCHS = 10
 TOUR_PIPELINE_EPOCHS = 5
+# The language-model lab's short version: gpt2-tiny trained from scratch (SmolLM2's full lab, `train.py lm`,
+# takes about 10 minutes on 2 cores; this part about a minute).
+TOUR_LM = dict(model="gpt2-tiny", max_steps=20, val_every=10, prompts=("To be, or not to be,",), max_new_tokens=20)
 
 
 def study_parts(cfg: StudyConfig) -> list[tuple[Experiment, Options]]:
@@ -26,19 +30,21 @@ def study_parts(cfg: StudyConfig) -> list[tuple[Experiment, Options]]:
         (CIFAR, CifarConfig(data_dir=cfg.data_dir, epochs=TOUR_CIFAR_EPOCHS, **shared)),
         (PIPELINE, PipelineConfig(data_dir=cfg.data_dir, epochs=TOUR_PIPELINE_EPOCHS, **shared)),
         (SENTIMENT, SentimentConfig(**shared)),  # both presets as they are: 45 s on 2 cores
+        (LM, LMConfig(**TOUR_LM, **shared)),
     ]
 
 
 STUDY = Tour(
     name="study",
     config=StudyConfig,
-    help="the full study (default): LMS sweep, SimpleNN analysis, classification, the CIFAR-10 labs and "
-    "sentiment analysis (short)",
+    help="the full study (default): LMS sweep, SimpleNN analysis, classification, the CIFAR-10 labs, "
+    "sentiment analysis and a language model (short)",
     description="The full study, each part with its defaults and its own run directory: the LMS learning-rate "
     "sweep (Wiener solution, stability theory), the SimpleNN analysis (Table 2, zero-init study), a "
     f"classification run, and the two CIFAR-10 labs shortened to {TOUR_CIFAR_EPOCHS} (cifar) and "
-    f"{TOUR_PIPELINE_EPOCHS} (pipeline) epochs, and the sentiment lab (both presets) on the embedded Rotten "
-    "Tomatoes reviews. Use the other commands to change a part's options.",
+    f"{TOUR_PIPELINE_EPOCHS} (pipeline) epochs, the sentiment lab (both presets) on the embedded Rotten "
+    f"Tomatoes reviews, and the language-model lab shortened to a small GPT-2 trained from scratch on Hamlet "
+    f"for {TOUR_LM['max_steps']} steps (full and LoRA). Use the other commands to change a part's options.",
     parts=study_parts,
 )
 COMMANDS = (STUDY,)
@@ -47,6 +53,7 @@ __all__ = [
     "COMMANDS",
     "STUDY",
     "TOUR_CIFAR_EPOCHS",
+    "TOUR_LM",
     "TOUR_PIPELINE_EPOCHS",
     "StudyConfig",
     "study_parts",
