@@ -146,6 +146,12 @@ CASES = [
     (["generate", "{tmp}", "--prompt", "Hi", "--variant", "full"], "--variant full: only for an lm run; {tmp} is"),
     (["generate", "--source", "{tmp}", "--prompt", "Hi"], "{tmp}: no config.json; expected a folder saved with"),
     (["generate", "gpt2-tiny", "--prompt", "Hi", "--no-cache=1"], "--no-cache takes no value"),
+    (
+        ["generate", "gpt2-tiny", "--prompt", "Hi", "--max-new-tokens", "600"],
+        "--max-new-tokens 600: the longest prompt has 1 tokens and the model reads at most 512",
+    ),
+    (["generate", "gpt2-tiny", "--prompt", "Hi", "--variant", "full"], "--variant full: only for an lm run"),
+    (["generate", "gpt2-tiny", "--prompt", "Hi", "--accelerator", "mps"], "--accelerator: one of auto, cpu, gpu"),
     (["study", "--epochs", "5"], "unknown option --epochs for study: it runs each part with the part's defaults"),
     (["study", "--resume", "last"], "unknown option --resume for study"),
 ]
@@ -155,7 +161,7 @@ CASES = [
 SHARED = {
     "--seed": ("-1", "--seed: must be in 0 .. 2**32 - 1, got -1"),
     "--logdir": ("{tmp}/a-file", "--logdir {tmp}/a-file: cannot create"),
-    "--accelerator": ("tpu", "--accelerator: one of auto, cpu, gpu, cuda, mps, got 'tpu'"),
+    "--accelerator": ("tpu", "--accelerator: one of auto, cpu, gpu, cuda"),
     "--data": ("{tmp}/none.mat", "{tmp}/none.mat: no such file"),
     "--data-dir": ("{tmp}/none", "--data-dir {tmp}/none: no such directory"),
     "--resume": ("{tmp}/none", "--resume {tmp}/none: no such run directory or checkpoint file"),

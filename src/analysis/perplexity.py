@@ -11,6 +11,8 @@ course's, which divided by all n tokens of each line.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 from dataclasses import dataclass
 
@@ -90,9 +92,12 @@ def scored_nll(model: torch.nn.Module, batch: dict[str, torch.Tensor]) -> tuple[
 
 
 def accepts(model: torch.nn.Module, keyword: str) -> bool:
-    import inspect
+    return keyword in forward_parameters(type(model))
 
-    return keyword in inspect.signature(model.forward).parameters
+
+@functools.cache
+def forward_parameters(kind: type) -> frozenset[str]:
+    return frozenset(inspect.signature(kind.forward).parameters)
 
 
 def device_batch(batch: dict[str, torch.Tensor], device: torch.device) -> dict[str, torch.Tensor]:

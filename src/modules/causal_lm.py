@@ -18,8 +18,9 @@ from src.data.lm.packing import IGNORE
 
 
 class WarmupLinearDecay:
-    """LambdaLR's function: step/warmup during the warm-up, then linearly down to 0 at `total_steps` (plain
-    numbers, so the scheduler's state_dict stays plain data)."""
+    """LambdaLR's function: (step + 1) / (warmup + 1) during the warm-up, then linearly down, reaching 0 once
+    `total_steps` steps are taken (the last step's rate is one decrement above it; plain numbers, so the
+    scheduler's state_dict stays plain data)."""
 
     def __init__(self, warmup_steps: int, total_steps: int) -> None:
         self.warmup_steps, self.total_steps = warmup_steps, total_steps
@@ -75,6 +76,10 @@ class CausalLMModule(pl.LightningModule):
         if self.trainer.state.fn == "fit" and self._train[1] > 0:
             self.log("train/loss_since_last_val", float(self._train[0] / self._train[1]), sync_dist=False)
             self._train.zero_()
+
+    def train_loss_since_last_validation(self) -> float | None:
+        """The token-weighted training loss of the steps since the last validation (None: no step since)."""
+        return float(self._train[0] / self._train[1]) if self._train[1] > 0 else None
 
     def on_save_checkpoint(self, checkpoint: dict) -> None:
         checkpoint["train_since_last_val"] = self._train.tolist()  # a resumed run reports the same interval

@@ -16,11 +16,12 @@ from src.errors import UserError
 from src.experiments import commands
 from src.experiments.classify.config import ClassifyConfig
 from src.experiments.command import Command
+from src.experiments.lm import LMConfig
 from src.experiments.lms.config import COURSE_W0, DEFAULT_SWEEP_LRS, LMSConfig, LMSSweepConfig
 from src.experiments.pipeline import PipelineConfig
 from src.experiments.sentiment import SentimentConfig
 from src.experiments.simplenn.config import SimpleNNConfig
-from src.experiments.study import TOUR_CIFAR_EPOCHS, TOUR_PIPELINE_EPOCHS, study_parts
+from src.experiments.study import TOUR_CIFAR_EPOCHS, TOUR_LM, TOUR_PIPELINE_EPOCHS, study_parts
 from src.experiments.study.config import StudyConfig
 from src.modules import ImageClassifier
 
@@ -106,7 +107,7 @@ def test_defaults_live_in_the_configs_only():
 def test_the_study_derives_its_parts_from_its_own_options():
     cfg = StudyConfig(seed=7, data_dir="somewhere", progress_bar=False)
     parts = {experiment.name: part for experiment, part in study_parts(cfg)}
-    assert list(parts) == ["lms-sweep", "simplenn", "classify", "cifar", "pipeline", "sentiment"]
+    assert list(parts) == ["lms-sweep", "simplenn", "classify", "cifar", "pipeline", "sentiment", "lm"]
     assert all(part.seed == 7 and not part.progress_bar for part in parts.values())
     assert {parts[name].data_dir for name in ("simplenn", "classify", "cifar", "pipeline")} == {"somewhere"}
     assert (parts["cifar"].epochs, parts["pipeline"].epochs) == (TOUR_CIFAR_EPOCHS, TOUR_PIPELINE_EPOCHS)
@@ -114,6 +115,7 @@ def test_the_study_derives_its_parts_from_its_own_options():
     assert parts["lms-sweep"] == LMSSweepConfig(seed=7, progress_bar=False)  # everything else: the part's defaults
     assert parts["simplenn"].epochs == SimpleNNConfig().epochs
     assert parts["sentiment"] == SentimentConfig(seed=7, progress_bar=False)
+    assert parts["lm"] == LMConfig(seed=7, progress_bar=False, **TOUR_LM) and parts["lm"].model == "gpt2-tiny"
 
 
 @dataclasses.dataclass(frozen=True)

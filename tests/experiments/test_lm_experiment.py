@@ -156,10 +156,32 @@ def test_a_run_interrupted_in_full_fine_tuning_resumes_bit_identically(finished,
     assert comparable(run_dir) == comparable(finished[0])
 
 
+def test_the_curve_ends_at_the_final_measurement_when_validations_fall_elsewhere(text_file, tmp_path):
+    assert main(argv(text_file, tmp_path, "--methods", "full", "--max-steps", "5")) == 0
+    results = json.loads((tmp_path / "lm/version_0/results.json").read_text())
+    full = results["variants"]["full"]
+    assert [row["step"] for row in full["history"]] == [3, 5]
+    assert full["history"][-1]["val/loss"] == full["measured"]["val"]["loss"]
+    assert "train/loss_since_last_val" in full["history"][-1]
+    events = EventAccumulator(str(tmp_path / "lm/version_0/full")).Reload()
+    assert [e.step for e in events.Scalars("val/loss")] == [2, 4]
+
+
+def test_generate_refuses_a_run_without_results(text_file, tmp_path, capsys):
+    (tmp_path / "run" / "checkpoints").mkdir(parents=True)
+    (tmp_path / "run" / "config.json").write_text("{}")
+    assert main(["generate", str(tmp_path / "run"), "--prompt", "Hi"]) == 2
+    assert "a run directory without results.json (interrupted or failed)" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
         (["--lora-targets", "q_proj"], "--lora-targets q_proj: the model has no module of that name"),
+        (
+            ["--max-new-tokens", "600"],
+            "--max-new-tokens 600: the longest prompt has 5 tokens and the model reads at most 512",
+        ),
         (["--block-size", "1024"], "--block-size 1024: the model reads at most 512 tokens at a time"),
     ],
 )

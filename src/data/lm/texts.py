@@ -120,6 +120,13 @@ def parquet_files(path: Path) -> dict[str, Path]:
             f"--data {path}: parquet files for {', '.join(missing)} are missing (expected "
             "train-*.parquet, validation-*.parquet and test-*.parquet)"
         )
+    several = {WIKITEXT_PARQUET[split]: files for split, files in found.items() if len(files) > 1}
+    if several:
+        split, files = next(iter(several.items()))
+        raise UserError(
+            f"--data {path}: {len(files)} {split}-*.parquet files ({files[0].parent.name}/{files[0].name}, "
+            f"...); point --data at the folder of one WikiText configuration"
+        )
     return {split: files[0] for split, files in found.items()}
 
 

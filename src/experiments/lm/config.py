@@ -18,7 +18,6 @@ from src.config import (
     RunOptions,
     Verbatim,
 )
-from src.config.run import Accelerator
 from src.errors import UserError
 
 Method = Literal["full", "lora"]
@@ -110,15 +109,20 @@ class PerplexityOptions(Options):
     its own, the course's method (reported with the course's divisor too)"""
     window: Annotated[int, AtLeast(2)] = 256
     """tokens per perplexity window (lines: longer lines are cut)"""
-    stride: Annotated[int, AtLeast(1)] = 128
-    """tokens the window moves by (sliding; less than --window); each window scores only the tokens no earlier
-    window scored, with the rest of it as their context"""
+    stride: Annotated[int | None, AtLeast(1)] = None
+    """tokens the window moves by (sliding; less than --window; default: half the window); each window scores
+    only the tokens no earlier window scored, with the rest of it as their context"""
+
+    @property
+    def window_stride(self) -> int:
+        return self.stride if self.stride is not None else self.window // 2
+
     eval_batch_size: Annotated[int, AtLeast(1)] = 8
     """windows or blocks per evaluation forward pass"""
 
     def check(self) -> None:
         super().check()
-        if self.stride >= self.window:
+        if self.perplexity == "sliding" and self.stride is not None and self.stride >= self.window:
             raise UserError(
                 f"--stride {self.stride}: must be less than --window ({self.window}): a window that starts where the "
                 "last one ended cannot score its first token, which then goes unscored"
@@ -176,7 +180,7 @@ class GenerateConfig(SamplingOptions):
     """seed of the sampling (the same seed, prompt and model give the same text)"""
     no_cache: bool = False
     """recompute every token's keys and values at each step instead of keeping them (slower; for comparison)"""
-    accelerator: Accelerator = "auto"
+    accelerator: Literal["auto", "cpu", "gpu", "cuda"] = "auto"
     """where to compute: auto takes a GPU when there is one, else the CPU"""
 
     def check(self) -> None:

@@ -36,6 +36,19 @@ def encode(tokenizer, text: str) -> torch.Tensor:
     return torch.tensor(ids, dtype=torch.int64)
 
 
+def check_generation_fits(loaded: LoadedModel, prompts: tuple[str, ...], max_new_tokens: int) -> None:
+    """A prompt and its new tokens must fit the model's context (its position table), or generating fails."""
+    limit = loaded.max_positions
+    if limit is None:
+        return
+    longest = max(len(encode(loaded.tokenizer, prompt)) for prompt in prompts)
+    if longest + max_new_tokens > limit:
+        raise UserError(
+            f"--max-new-tokens {max_new_tokens}: the longest prompt has {longest} tokens and the model reads at most "
+            f"{limit}; ask for at most {max(limit - longest, 0)} new tokens"
+        )
+
+
 def prepare_lm(cfg: LMConfig) -> LMData:
     texts = load_texts(cfg.data, cfg.fraction, cfg.seed)
     loaded = load_model(cfg.model, cfg.seed)
@@ -53,6 +66,14 @@ def prepare_lm(cfg: LMConfig) -> LMData:
     for name, ids in streams.items():
         if len(ids) < 2:
             raise UserError(f"--data {cfg.data}: the {name} split has {len(ids)} token(s); at least 2 are needed")
+    check_generation_fits(loaded, cfg.prompts, cfg.max_new_tokens)
+    if cfg.perplexity == "lines":
+        for name in ("val", "test"):
+            if not any(len(line) > 1 for line in lines[name]):
+                raise UserError(
+                    f"--data {cfg.data}: no line of the {name} split has 2 tokens, so --perplexity "
+                    "lines predicts nothing there (use the sliding window)"
+                )
     blocks = pack_blocks(streams["train"], cfg.block_size)
     processing = {
         "seconds": seconds,
@@ -61,7 +82,7 @@ def prepare_lm(cfg: LMConfig) -> LMData:
         "per_split": {
             name: {
                 "tokens": len(streams[name]),
-                "lines": len(texts.parts()[SPLITS.index(name)][1]),
+                "lines": len(dict(texts.parts())[name]),
                 "blocks": len(blocks) if name == "train" else None,
                 "predicted_in_blocks": predicted_tokens(blocks) if name == "train" else None,
             }
@@ -75,4 +96,4 @@ def val_windows(cfg: LMConfig, stream: torch.Tensor, lines: list[torch.Tensor]) 
     """The validation split as --perplexity measures it: the sliding windows, or every line on its own."""
     if cfg.perplexity == "lines":
         return [(line[: cfg.window], 1) for line in lines if len(line) > 1]
-    return window_slices(stream, cfg.window, cfg.stride)
+    return window_slices(stream, cfg.window, cfg.window_stride)

@@ -3,7 +3,6 @@ validation and test perplexity, and the prompts' continuations."""
 
 from __future__ import annotations
 
-import contextlib
 import time
 
 import torch
@@ -28,13 +27,6 @@ def sampling_of(cfg: SamplingOptions, seed: int) -> Sampling:
     )
 
 
-def autocast(device: torch.device, precision: str):
-    """bf16 autocast for evaluation on a GPU when the fit trained in bf16-mixed; nothing otherwise."""
-    if device.type == "cuda" and precision == "bf16-mixed":
-        return torch.autocast("cuda", dtype=torch.bfloat16)
-    return contextlib.nullcontext()
-
-
 def repeated_ngrams(ids: list[int], n: int = NGRAM) -> float | None:
     """Share of the n-grams of `ids` that occurred earlier in it: 0 for text that never repeats itself, near 1
     for a loop (what greedy decoding fell into in every course sample)."""
@@ -48,22 +40,21 @@ def perplexity(cfg: LMConfig, model: torch.nn.Module, data: LMData, split: str) 
     pad = data.loaded.pad_id
     if cfg.perplexity == "lines":
         return line_by_line(model, data.lines[split], cfg.window, cfg.eval_batch_size, pad)
-    return sliding_window(model, data.streams[split], cfg.window, cfg.stride, cfg.eval_batch_size, pad)
+    return sliding_window(model, data.streams[split], cfg.window, cfg.window_stride, cfg.eval_batch_size, pad)
 
 
-def evaluate_model(cfg: LMConfig, model: torch.nn.Module, data: LMData, device: torch.device, precision: str) -> dict:
+def evaluate_model(cfg: LMConfig, model: torch.nn.Module, data: LMData, device: torch.device) -> dict:
     """{"val": {...}, "test": {...}, "generations": [...], "eval_seconds": ...} for `model` on `device`."""
     model.to(device).eval()
     started = time.perf_counter()
     out: dict = {}
-    with autocast(device, precision):
-        for split in ("val", "test"):
-            out[split] = perplexity(cfg, model, data, split).as_dict()
-        out["eval_seconds"] = time.perf_counter() - started
-        out["generations"] = [
-            continuation(cfg, model, data.loaded, prompt, cfg.seed + number)
-            for number, prompt in enumerate(cfg.prompts)
-        ]
+    # In float32 on every device (a bf16-mixed fit's weights are float32): the numbers do not depend on it.
+    for split in ("val", "test"):
+        out[split] = perplexity(cfg, model, data, split).as_dict()
+    out["eval_seconds"] = time.perf_counter() - started
+    out["generations"] = [
+        continuation(cfg, model, data.loaded, prompt, cfg.seed + number) for number, prompt in enumerate(cfg.prompts)
+    ]
     return out
 
 

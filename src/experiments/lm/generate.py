@@ -10,6 +10,7 @@ import torch
 
 from src.errors import UserError
 from src.experiments.lm.config import MODELS_DIR, GenerateConfig
+from src.experiments.lm.data import check_generation_fits
 from src.experiments.lm.evaluation import continuation
 from src.experiments.lm.models import EMBEDDED, TINY, LoadedModel, load_folder, load_model
 from src.experiments.ranks import say
@@ -66,15 +67,21 @@ def run_model(run_dir: Path, variant: str | None) -> LoadedModel:
 
 def generate_command(cfg: GenerateConfig) -> None:
     source = Path(cfg.source)
+    is_run = (source / "results.json").is_file()
+    if cfg.variant is not None and not is_run:
+        raise UserError(f"--variant {cfg.variant}: only for an lm run; {cfg.source} is a model")
     if cfg.source in (EMBEDDED, TINY):
-        loaded = load_model(cfg.source, cfg.seed)
-    elif (source / "results.json").is_file():
+        loaded = load_model(cfg.source)  # gpt2-tiny's random weights: always those of seed 0
+    elif is_run:
         loaded = run_model(source, cfg.variant)
+    elif (source / "checkpoints").is_dir() or (source / MODELS_DIR).is_dir():
+        raise UserError(f"{source}: a run directory without results.json (interrupted or failed); resume it first")
     else:
-        if cfg.variant is not None:
-            raise UserError(f"--variant {cfg.variant}: only for an lm run; {source} is a model folder")
         loaded = load_folder(source, cfg.source, f"the model in {source}")
-    device = torch.device("cuda" if cfg.accelerator in ("auto", "gpu", "cuda") and torch.cuda.is_available() else "cpu")
+    check_generation_fits(loaded, cfg.prompt, cfg.max_new_tokens)
+    if cfg.accelerator in ("gpu", "cuda") and not torch.cuda.is_available():
+        raise UserError(f"--accelerator {cfg.accelerator}: no CUDA GPU was found on this machine")
+    device = torch.device("cuda" if cfg.accelerator != "cpu" and torch.cuda.is_available() else "cpu")
     loaded.model.to(device).eval()
     mode = (
         "greedy"

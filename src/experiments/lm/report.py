@@ -16,6 +16,15 @@ def number(value: float | None, digits: int = 2) -> str:
     return "—" if value is None else f"{value:,.{digits}f}"
 
 
+def step_time(variant: dict) -> str:
+    timing = variant.get("timing") or {}
+    if not timing.get("seconds_per_step"):
+        return "—"
+    steps = variant["history"][-1]["step"] if variant.get("history") else 0
+    partial = f" (timed over the {timing['steps_timed']} steps after a resume)" if timing["steps_timed"] < steps else ""
+    return f"{number(timing['seconds_per_step'], 3)} s{partial}"
+
+
 def comparison_table(results: dict) -> list[str]:
     headings = [
         "model",
@@ -35,7 +44,7 @@ def comparison_table(results: dict) -> list[str]:
         cells = [
             NAMES[name],
             f"{variant['trainable']:,} ({pct(share)})",
-            f"{number(timing.get('seconds_per_step'), 3)} s" if timing.get("seconds_per_step") else "—",
+            step_time(variant),
             number(timing.get("tokens_per_s"), 0),
             mib(timing.get("peak_memory_bytes")),
             mib(variant.get("state_bytes")),
@@ -56,7 +65,7 @@ def interpretation(results: dict) -> list[str]:
         if variant is None or variant["measured"] is None:
             continue
         before, after = pretrained["test"]["perplexity"], variant["measured"]["test"]["perplexity"]
-        steps = (variant.get("timing") or {}).get("steps_timed", 0)
+        steps = variant["history"][-1]["step"] if variant.get("history") else 0
         lines.append(
             f"- {NAMES[name]}: test perplexity {before:.2f} -> {after:.2f} ({(after / before - 1) * 100:+.1f} %) "
             f"after {steps} optimizer steps."

@@ -68,7 +68,7 @@ class LMSteps(Steps[LMConfig, LMData, Trained]):
         precision = lm_precision(cfg, context.machine)
         models = context.run_dir / MODELS_DIR
         count = sum(p.numel() for p in base.parameters())
-        variants = {"pretrained": Variant("pretrained", count, 0, evaluate_model(cfg, base, data, device, precision))}
+        variants = {"pretrained": Variant("pretrained", count, 0, evaluate_model(cfg, base, data, device))}
         base.cpu()
         if cfg.model == TINY and is_rank_zero() and not (models / BASE_MODEL).exists():
             save_model(base, data.loaded.tokenizer, models / BASE_MODEL)  # random weights: generate needs them
@@ -92,7 +92,8 @@ class LMSteps(Steps[LMConfig, LMData, Trained]):
                         if is_rank_zero() and not (models / FULL_MODEL).exists():
                             save_model(trained, data.loaded.tokenizer, models / FULL_MODEL)
                         variant.saved = f"{MODELS_DIR}/{FULL_MODEL}"
-                    variant.measured = evaluate_model(cfg, trained, data, device, precision)
+                    variant.measured = evaluate_model(cfg, trained, data, device)
+                    final_validation(fit, variant.measured)
             if interrupt.received is not None and context.interruption is None:  # after training: last.ckpt
                 context.stopped(interrupt.received, fit.trainer, interrupt.checkpoint_path.parent / LAST)
             variant.history, variant.timing = fit.history.history, fit.timer.summary()
@@ -130,6 +131,23 @@ class LMSteps(Steps[LMConfig, LMData, Trained]):
 
     def summary(self, run: Run) -> list[str]:
         return [lm_summary(run.results)]
+
+
+def final_validation(fit, measured: dict) -> None:
+    """The curve ends where the table does: when the last validation came before the last step (--val-every
+    counts within each epoch), the final measurement of the validation split is added as its last point, in the
+    history and in TensorBoard (at Lightning's step index, one below the steps taken)."""
+    history, step = fit.history.history, fit.trainer.global_step
+    if history and history[-1]["step"] >= step:
+        return
+    row = {"step": step, "val/loss": measured["val"]["loss"], "val/perplexity": measured["val"]["perplexity"]}
+    train = fit.module.train_loss_since_last_validation()
+    if train is not None:
+        row["train/loss_since_last_val"] = train
+    history.append(row)
+    if is_rank_zero() and fit.trainer.logger is not None:
+        fit.trainer.logger.log_metrics({k: v for k, v in row.items() if k != "step"}, step=step - 1)
+        fit.trainer.logger.experiment.flush()
 
 
 def remove_resume_checkpoints(run_dir: Path, methods: tuple[str, ...]) -> None:

@@ -50,6 +50,15 @@ def test_a_parquet_split_missing_is_named(tmp_path):
         load_texts(str(tmp_path))
 
 
+def test_several_parquet_files_for_one_split_are_refused(tmp_path):
+    for prefix in ("train", "validation", "test"):
+        pq.write_table(pa.table({"text": ["a\n"]}), tmp_path / f"{prefix}-0.parquet")
+    (tmp_path / "wikitext-103").mkdir()
+    pq.write_table(pa.table({"text": ["b\n"]}), tmp_path / "wikitext-103" / "train-0.parquet")
+    with pytest.raises(UserError, match=r"2 train-\*\.parquet files"):
+        load_texts(str(tmp_path))
+
+
 def test_a_folder_of_txt_files_is_read_in_name_order(tmp_path):
     (tmp_path / "b.txt").write_text("\n".join(f"b{i}" for i in range(10)))
     (tmp_path / "a.txt").write_text("\n".join(f"a{i}" for i in range(10)))
