@@ -97,3 +97,20 @@ def test_sentiment_benchmark_reports_every_figure():
     processing = result["text_processing"]
     assert processing["reviews"] == 400 and 200 < processing["mean_words"] < 260
     assert processing["tokenise_vocabulary_encode_s"] >= processing["tokenise_s"] > 0
+
+
+@pytest.mark.slow
+def test_language_model_benchmark_reports_every_figure():
+    from bench import lm
+
+    result = lm.run(steps=3, quick=True)
+    packing = result["packing"]
+    assert packing["ratio_useful_tokens_per_s"] == pytest.approx(
+        packing["packed"]["useful_tokens_per_s"] / packing["course_padded"]["useful_tokens_per_s"]
+    )
+    assert packing["course_padded"]["padding_share"] > 0.9  # Hamlet's lines are short: the padding dominates
+    lora = result["lora_vs_full"]
+    assert lora["lora"]["trainable"] == 64 * (128 + 384) * 4 < lora["full"]["trainable"]
+    assert lora["lora"]["state_bytes"] < lora["full"]["state_bytes"]
+    assert set(result["kv_cache"]["tokens_per_s"]) == {"8", "32"}
+    assert all(r["with_cache"] > 0 and r["without_cache"] > 0 for r in result["kv_cache"]["tokens_per_s"].values())
