@@ -152,6 +152,10 @@ CASES = [
     ),
     (["generate", "gpt2-tiny", "--prompt", "Hi", "--variant", "full"], "--variant full: only for an lm run"),
     (["generate", "gpt2-tiny", "--prompt", "Hi", "--accelerator", "mps"], "--accelerator: one of auto, cpu, gpu"),
+    (
+        ["generate", "gpt2-tiny", "--prompt", "Hi", "--accelerator", "gpu"],
+        "--accelerator gpu: no CUDA GPU was found on this machine",
+    ),
     (["study", "--epochs", "5"], "unknown option --epochs for study: it runs each part with the part's defaults"),
     (["study", "--resume", "last"], "unknown option --resume for study"),
 ]

@@ -167,6 +167,14 @@ def test_the_curve_ends_at_the_final_measurement_when_validations_fall_elsewhere
     assert [e.step for e in events.Scalars("val/loss")] == [2, 4]
 
 
+def test_line_by_line_perplexity_needs_a_line_that_predicts_something(tmp_path, capsys):
+    text = tmp_path / "letters.txt"
+    text.write_text("\n".join(["a"] * 100))  # every line is one GPT-2 token: scored alone, it predicts nothing
+    assert main(argv(text, tmp_path, "--perplexity", "lines")) == 2
+    assert "no line of the val split has 2 tokens, so --perplexity lines predicts nothing" in capsys.readouterr().err
+    assert not (tmp_path / "lm").exists()
+
+
 def test_generate_refuses_a_run_without_results(text_file, tmp_path, capsys):
     (tmp_path / "run" / "checkpoints").mkdir(parents=True)
     (tmp_path / "run" / "config.json").write_text("{}")
