@@ -21,13 +21,13 @@ class EpochTimer(Callback):
         self._started: float | None = None
 
     def on_train_epoch_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
-        _synchronize(pl_module.device)
+        synchronize(pl_module.device)
         self._started = time.perf_counter()
 
     def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         if self._started is None:
             return
-        _synchronize(pl_module.device)
+        synchronize(pl_module.device)
         epoch = trainer.current_epoch + 1
         self.seconds[epoch] = time.perf_counter() - self._started
         self._started = None
@@ -35,6 +35,7 @@ class EpochTimer(Callback):
             trainer.logger.log_metrics({TIME_TAG: self.seconds[epoch]}, step=trainer.global_step)
 
 
-def _synchronize(device: torch.device) -> None:
+def synchronize(device: torch.device) -> None:
+    """Wait for the device's queued work (GPU work is asynchronous), so that a clock reading means it is done."""
     if device.type == "cuda":
         torch.cuda.synchronize(device)

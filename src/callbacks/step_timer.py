@@ -10,6 +10,7 @@ import pytorch_lightning as pl
 import torch
 from pytorch_lightning.callbacks import Callback
 
+from src.callbacks.epoch_timer import synchronize
 from src.data.lm.packing import IGNORE
 
 
@@ -85,8 +86,3 @@ class StepTimer(Callback):
             "fit_seconds": self.fit_seconds,
             "peak_memory_bytes": self.peak_bytes,
         }
-
-
-def synchronize(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
