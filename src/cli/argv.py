@@ -1,13 +1,14 @@
 """The words after the command, made regular before parsing: option names with dashes (`--batch_size` works
-too), the values of a list option joined (`--lrs 0.1 0.5` is `--lrs 0.1,0.5`), a command's positional word
-turned into its option (`predict RUN` is `predict --run RUN`), and every unknown option or stray word reported
-in one line, with a suggestion."""
+too), the values of a list option joined (`--lrs 0.1 0.5` is `--lrs 0.1,0.5`, and so is `--lrs 0.1 --lrs 0.5`),
+a command's positional word turned into its option (`predict RUN` is `predict --run RUN`), --config files
+before the options that override them, and every unknown option, stray word or option given twice with two
+values reported in one line, with a suggestion."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from src.config import option_fields
+from src.config import OptionField, option_fields
 from src.config.kinds import suggestion
 from src.errors import UserError
 from src.experiments import Command, Experiment, Tour, commands
@@ -26,9 +27,13 @@ def command_flags(command: Command) -> dict[str, str]:
 
 
 def regular_words(command: Command, argv: Sequence[str]) -> list[str]:
+    """The words as the parser takes them: `--name=value` once per option, --config files first."""
     fields = {field.name: field for field in option_fields(command.config)}
     flags = command_flags(command)
-    words: list[str] = []
+    positional = f"--{command.positional.replace('_', '-')}" if command.positional else None
+    configs: list[str] = []
+    words: list[str] = []  # in their order (the last switch wins); an option with a value where it first stands
+    given: dict[str, list[str]] = {}  # an option with a value -> its value each time it was given
     position = 0
     while position < len(argv):
         word = argv[position]
@@ -37,10 +42,10 @@ def regular_words(command: Command, argv: Sequence[str]) -> list[str]:
             words.append(word)
             continue
         if not word.startswith("--"):
-            positional = command.positional
-            if positional is None or any(w.startswith(f"--{positional.replace('_', '-')}=") for w in words):
+            if positional is None or positional in given:
                 raise UserError(f"unexpected argument {word!r} for {command.name} (options start with --)")
-            words.append(f"--{positional.replace('_', '-')}={word}")
+            given[positional] = [word]
+            words.append(positional)
             continue
         name, has_value, inline = word.partition("=")
         name = "--" + name[2:].replace("_", "-")
@@ -62,14 +67,31 @@ def regular_words(command: Command, argv: Sequence[str]) -> list[str]:
             position += 1
         if not values:
             raise UserError(f"{name}: expected a value")
-        joiner = field.kind.joiner if field is not None else ","
-        words.append(f"{name}={joiner.join(values)}")
-    if command.positional is not None:
-        flag = f"--{command.positional.replace('_', '-')}="
-        given = [w[len(flag) :] for w in words if w.startswith(flag)]
-        if len(given) > 1:
-            raise UserError(f"{flag[:-1]} given twice ({' and '.join(given)}): name one {command.positional}")
-    return words
+        if field is None:  # --config FILE
+            configs.append(f"{name}={values[0]}")
+            continue
+        if name not in given:
+            words.append(name)  # its value goes where it first stands
+        given.setdefault(name, []).append(field.kind.joiner.join(values))
+    words = [
+        f"{word}={once(word, given[word], fields[flags[word]], command)}" if word in given else word for word in words
+    ]
+    # The files first: jsonargparse applies a file where it stands, and an option given on the command line must
+    # override the files wherever it stands.
+    return [*configs, *words]
+
+
+def once(name: str, values: list[str], field: OptionField, command: Command) -> str:
+    """The one value of an option given `values` times: a list option's values add up in order (`--text A
+    --text B` is two texts); another option may be repeated only with the same value, since keeping either
+    would silently drop the other."""
+    if field.kind.is_list:
+        return field.kind.joiner.join(values)
+    different = list(dict.fromkeys(values))
+    if len(different) > 1:
+        what = f"name one {command.positional}" if field.name == command.positional else "give it once"
+        raise UserError(f"{name} given twice ({' and '.join(different)}): {what}")
+    return values[0]
 
 
 def unknown_option(name: str, command: Command, flags: dict[str, str]) -> UserError:

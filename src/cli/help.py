@@ -18,7 +18,8 @@ def overview() -> str:
         *(f"  {name.ljust(width)}  {command.help}" for name, command in listed.items()),
         "",
         "`train.py COMMAND --help` shows one command's options. Every command also takes --config FILE (options",
-        "from YAML or JSON) and --print-config; option names may be written with dashes or underscores.",
+        "from YAML or JSON) and --print-config; option names may be written with dashes or underscores. A list",
+        "option takes several values (`--lrs 0.1 0.5`); given twice, its values add up (`--text A --text B`).",
     ]
     return "\n".join(lines)
 

@@ -20,10 +20,15 @@ from src.experiments import Command
 
 
 class Formatter(DefaultHelpFormatter):
-    """Wide enough that most help lines stay on one line."""
+    """Wide enough that most help lines stay on one line, and every help text shown as written."""
 
     def __init__(self, prog: str) -> None:
         super().__init__(prog, max_help_position=34, width=112)
+
+    def _expand_help(self, action: argparse.Action) -> str:
+        # argparse reads a help text as a %-template ('%%' for a percent sign); jsonargparse's template expands
+        # only `%(name)s` and leaves '%%' doubled. Our help texts use no placeholders: take them literally.
+        return action.help or ""
 
 
 class Switch(argparse.Action):
@@ -38,7 +43,7 @@ class Switch(argparse.Action):
 
 def help_text(field: OptionField) -> str:
     shown = "" if field.default is None else field.kind.show(field.default)
-    return (field.help + (f" (default: {shown})" if shown else "")).replace("%", "%%")
+    return field.help + (f" (default: {shown})" if shown else "")
 
 
 def command_parser(command: Command) -> ArgumentParser:
@@ -58,7 +63,8 @@ def command_parser(command: Command) -> ArgumentParser:
         CONFIG,
         action=ActionConfigFile,
         metavar="FILE",
-        help="options from a YAML or JSON file (keys as in --print-config); later options override it",
+        help="options from a YAML or JSON file (keys as in --print-config); an option also given on the command "
+        "line takes the command line's value (a list option: its values replace the file's), wherever --config stands",
     )
     parser.add_argument(
         PRINT_CONFIG, action="store_true", default=argparse.SUPPRESS, help="print the options as YAML and exit"

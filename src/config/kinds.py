@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import shlex
 import types
 import typing
 from pathlib import Path
@@ -39,6 +40,10 @@ class Kind:
     def show(self, value: Any) -> str:
         """The value as a user would type it on the command line."""
         return str(value)
+
+    def placeholder(self, one: str) -> str:
+        """What --help shows for a value of this kind, given the placeholder of one value (a Metavar marker)."""
+        return one
 
 
 class Flag(Kind):
@@ -140,7 +145,7 @@ class Several(Kind):
     def __init__(self, element: Kind, verbatim: bool = False) -> None:
         self.element, self.verbatim = element, verbatim
         self.joiner = UNIT_SEPARATOR if verbatim else ","
-        self.metavar = f"{element.metavar}[,{element.metavar}...]"
+        self.metavar = self.placeholder(element.metavar)
         plural = {"a number": "numbers", "a whole number": "whole numbers"}
         self.expected = plural.get(element.expected, f"values that are each {element.expected}")
 
@@ -160,7 +165,13 @@ class Several(Kind):
     def dump(self, value: Any) -> list:
         return [self.element.dump(item) for item in value]
 
+    def placeholder(self, one: str) -> str:
+        # whole texts are separate words (`TEXT [TEXT ...]`); other values may also be joined with commas
+        return f"{one} [{one} ...]" if self.verbatim else f"{one}[,{one}...]"
+
     def show(self, value: Any) -> str:
+        if self.verbatim:  # whole texts may hold commas and spaces: one shell word each, as they are typed
+            return shlex.join(self.element.show(item) for item in value)
         return ",".join(self.element.show(item) for item in value)
 
 
@@ -181,6 +192,9 @@ class Nullable(Kind):
 
     def show(self, value: Any) -> str:
         return "" if value is None else self.inner.show(value)
+
+    def placeholder(self, one: str) -> str:
+        return self.inner.placeholder(one)
 
 
 class Either(Kind):

@@ -109,7 +109,7 @@ def option_fields(config: type) -> tuple[OptionField, ...]:
                 group=_title(owners[field.name]),
                 adjustable=any(isinstance(m, Adjustable) for m in metadata),
                 saved=not any(isinstance(m, NotSaved) for m in metadata),
-                metavar=next((m.text for m in metadata if isinstance(m, Metavar)), kind.metavar),
+                metavar=next((kind.placeholder(m.text) for m in metadata if isinstance(m, Metavar)), kind.metavar),
             )
         )
     return tuple(fields)

@@ -116,3 +116,46 @@ def test_help_and_argument_errors_import_neither_torch_nor_lightning(arguments):
     assert status in (0, 2)
     assert "jsonargparse" in modules  # the parser was built
     assert not {"torch", "pytorch_lightning", "lightning_fabric", "numpy"} & modules
+
+
+def test_a_list_option_given_twice_adds_up_in_order(tmp_path):
+    assert parsed("lms-sweep", "--lrs", "0.1", "--lrs", "0.5", "0.7")[0].lrs == (0.1, 0.5, 0.7)
+    assert parsed("predict", str(tmp_path), "--text", "good, not great", "--text=awful")[0].text == (
+        "good, not great",
+        "awful",
+    )
+    assert parsed("lm", "--prompts", "A", "B", "--prompts", "C")[0].prompts == ("A", "B", "C")
+    assert parsed("lms", "--w0", "1", "--w0", "2", "3")[0].w0 == (1.0, 2.0, 3.0)
+
+
+def test_another_option_given_twice_needs_one_value(capsys):
+    assert parsed("lms", "--lr", "0.1", "--lr=0.1")[0].lr == 0.1  # the same value twice loses nothing
+    assert main(["lms", "--lr", "0.1", "--epochs", "3", "--lr", "0.5"]) == 2
+    assert capsys.readouterr().err == "error: --lr given twice (0.1 and 0.5): give it once\n"
+
+
+def test_the_command_line_overrides_a_config_file_wherever_it_stands(tmp_path):
+    (tmp_path / "run.yaml").write_text("lrs: [0.3, 0.4]\nepochs: 4\n")
+    for words in (
+        ["--lrs", "0.2", "--config", str(tmp_path / "run.yaml")],
+        ["--config", str(tmp_path / "run.yaml"), "--lrs", "0.2"],
+    ):
+        cfg, given = parsed("lms-sweep", *words)
+        assert (cfg.lrs, cfg.epochs, given) == ((0.2,), 4, {"lrs", "epochs"})
+
+
+def test_no_help_text_shows_a_doubled_percent_sign(capsys):
+    for argv in (["--help"], *([name, "--help"] for name in commands())):
+        assert main(argv) == 0
+        assert "%%" not in capsys.readouterr().out
+    assert main(["lm", "--help"]) == 0
+    assert '(the course\'s "10 %", which' in " ".join(capsys.readouterr().out.split())
+
+
+def test_texts_that_may_hold_commas_are_shown_one_quoted_word_each(capsys):
+    assert main(["lm", "--help"]) == 0
+    text = capsys.readouterr().out
+    assert "[--prompts TEXT [TEXT ...]]" in text
+    assert "(default: 'To be, or not to be,' 'The king is dead, and' 'Once upon a time')" in " ".join(text.split())
+    assert main(["predict", "--help"]) == 0
+    assert "--text TEXT [TEXT ...]" in capsys.readouterr().out
