@@ -53,14 +53,16 @@ def stateful_sections(callbacks: list[Callback]) -> list[str]:
 
 class RunState(FixedStateKey, Callback):
     """The `run` section: checkpoint format, the experiment that wrote it (resuming another experiment's
-    checkpoint fails with a clear message, not a state_dict mismatch deep in Lightning), the sections the fit
+    checkpoint fails with a clear message, not a state_dict mismatch deep in Lightning), the options the run
+    trains with (config.json as it was written: resuming compares the file with them), the sections the fit
     wrote, and the global random generator states. One callback for all of it: Lightning dispatches every hook
     to every callback on every step, ~2 us per callback in an LMS step."""
 
     STATE_KEY = "run"
 
-    def __init__(self, experiment: str) -> None:
+    def __init__(self, experiment: str, options: dict[str, Any] | None = None) -> None:
         self.experiment = experiment
+        self.options = options
         self._callbacks: list[Callback] = []
 
     def setup(self, trainer: pl.Trainer, pl_module: pl.LightningModule, stage: str) -> None:
@@ -70,6 +72,7 @@ class RunState(FixedStateKey, Callback):
         return {
             "format": CHECKPOINT_FORMAT,
             "experiment": self.experiment,
+            "options": self.options,
             "sections": stateful_sections(self._callbacks),
             "rng": rng_state(),
         }
@@ -124,12 +127,14 @@ def checkpoint_callbacks(
     *,
     mode: str = "max",
     part: str | None = None,
+    options: dict[str, Any] | None = None,
 ) -> list[Callback]:
-    """RunState, DataCursor, GracefulInterrupt (interrupted.ckpt) and a checkpoint callback writing last.ckpt
-    every `every_n_epochs` epochs (after the epoch's logging) and, with `monitor`, best.ckpt by it (the highest
-    value, or with mode "min" the lowest). A run of several fits keeps each fit's files in checkpoints/<part>/."""
+    """RunState (with the run's `options`, as in config.json), DataCursor, GracefulInterrupt (interrupted.ckpt)
+    and a checkpoint callback writing last.ckpt every `every_n_epochs` epochs (after the epoch's logging) and,
+    with `monitor`, best.ckpt by it (the highest value, or with mode "min" the lowest). A run of several fits
+    keeps each fit's files in checkpoints/<part>/."""
     folder = Path(run_dir) / CHECKPOINTS if part is None else Path(run_dir) / CHECKPOINTS / part
-    stateful = [RunState(experiment), DataCursor(), GracefulInterrupt(folder / INTERRUPTED)]
+    stateful = [RunState(experiment, options), DataCursor(), GracefulInterrupt(folder / INTERRUPTED)]
     every = dict(dirpath=folder, every_n_epochs=every_n_epochs, save_on_train_epoch_end=True)
     if not monitor:
         return [*stateful, EpochCheckpoint(save_last=True, save_top_k=0, **every)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import torch
 from pytorch_lightning.callbacks import Callback
@@ -23,6 +24,7 @@ class CheckpointInfo:
     path: Path
     global_step: int
     sections: tuple[str, ...]
+    options: dict[str, Any] | None = None  # the run's options as it trained (None: written before they were kept)
 
 
 def read_checkpoint(path: Path, experiment: str) -> CheckpointInfo:
@@ -50,7 +52,13 @@ def read_checkpoint(path: Path, experiment: str) -> CheckpointInfo:
     missing = [name for name in listed if name not in sections]
     if missing:
         raise UserError(f"{path}: incomplete checkpoint: no {', '.join(missing)} section")
-    return CheckpointInfo(path=Path(path), global_step=int(checkpoint.get(GLOBAL_STEP, 0)), sections=listed)
+    options = run.get("options")
+    return CheckpointInfo(
+        path=Path(path),
+        global_step=int(checkpoint.get(GLOBAL_STEP, 0)),
+        sections=listed,
+        options=options if isinstance(options, dict) else None,
+    )
 
 
 def verify_sections(info: CheckpointInfo, callbacks: list[Callback]) -> None:

@@ -4,7 +4,8 @@
    take the saved options of the run being continued (see resume.py)
 2. the experiment's prepare(): data loaded and checked. Everything up to here can fail on the user's input
    without leaving anything behind
-3. the run directory (new, or the resumed one), config.json, the seed
+3. the run directory (new, or the resumed one), locked against other processes until the run ends;
+   config.json, the seed
 4. the experiment's train(): fits, resume, graceful interruption (RunContext)
 5. results.json (the experiment's results + experiment, status, config, meta), figures and report.md, on
    rank zero only; an interruption then exits with how to resume
@@ -30,7 +31,7 @@ from src.experiments.figures import FigureSink
 from src.experiments.machine import detect_machine
 from src.experiments.quiet import quiet_lightning
 from src.experiments.ranks import is_rank_zero, say
-from src.experiments.resume import CONFIG_FILE, Resume, resume_or_new
+from src.experiments.resume import CONFIG_FILE, Resume, refuse_completed, resume_or_new
 from src.experiments.run_context import Interruption, RunContext
 from src.experiments.run_dir import check_logdir, run_directory
 from src.experiments.steps import Run, Steps
@@ -70,11 +71,13 @@ def run_prepared(prepared: Prepared) -> Run:
     experiment, steps, cfg, resume = prepared.experiment, prepared.steps, prepared.config, prepared.resume
     rank_zero = is_rank_zero()
     with run_directory(cfg.logdir, experiment.name, existing=resume.run_dir if resume else None) as directory:
+        if resume is not None and rank_zero:  # now that we hold its lock: it may have completed while we prepared
+            refuse_completed(resume.run_dir, str(resume.run_dir))
         started = time.time()
         if resume is None and rank_zero:
             write_atomic(directory.path / CONFIG_FILE, json.dumps(to_json(cfg), indent=2) + "\n")
         pl.seed_everything(cfg.seed, workers=True, verbose=False)
-        context = RunContext(experiment.name, directory, prepared.machine, resume)
+        context = RunContext(experiment.name, directory, prepared.machine, resume, options=to_json(cfg))
         trained = steps.train(cfg, prepared.data, context)
         stop = context.interruption
         results = {

@@ -77,10 +77,11 @@ def refuse_completed(run_dir: Path, spec: str) -> None:
         raise UserError(f"--resume {spec}: {run_dir} has completed (results.json): nothing to resume")
 
 
-def resumed_config(requested: C, run_dir: Path, given: frozenset[str]) -> C:
-    """The saved options of the run being resumed. An option given on this command line (or in a --config file)
-    must agree with the saved one, resolved as on this machine (a resumed run continues the same experiment),
-    except the adjustable ones (device, progress bar, workers), which take the new value."""
+def resumed_config(requested: C, run_dir: Path, given: frozenset[str], checkpoint: CheckpointInfo | None = None) -> C:
+    """The saved options of the run being resumed. They must be those its `checkpoint` was trained with (see
+    refuse_edited_config), and an option given on this command line (or in a --config file) must agree with the
+    saved one, resolved as on this machine (a resumed run continues the same experiment), except the adjustable
+    ones (device, progress bar, workers), which take the new value."""
     path = Path(run_dir) / CONFIG_FILE
     try:
         saved_values = json.loads(path.read_text())
@@ -90,6 +91,8 @@ def resumed_config(requested: C, run_dir: Path, given: frozenset[str]) -> C:
         saved = from_json(type(requested), saved_values)
     except UserError as exc:
         raise UserError(f"--resume {run_dir}: {CONFIG_FILE}: {exc}") from None
+    if checkpoint is not None:
+        refuse_edited_config(saved, run_dir, checkpoint)
     adjusted = {}
     for field in option_fields(type(requested)):
         if field.name not in given or not field.saved:
@@ -105,10 +108,32 @@ def resumed_config(requested: C, run_dir: Path, given: frozenset[str]) -> C:
     return replace(saved, resume=requested.resume, **adjusted)
 
 
+def refuse_edited_config(saved: Options, run_dir: Path, checkpoint: CheckpointInfo) -> None:
+    """config.json must hold the options the checkpoint was trained with: an edited file would continue, and
+    report, a run trained at one rate as if it had another. The adjustable options (how the run executes) may
+    differ, as on the command line. A checkpoint written before checkpoints kept the options has nothing to
+    compare with."""
+    if checkpoint.options is None:
+        return
+    try:
+        trained = from_json(type(saved), checkpoint.options)
+    except UserError as exc:
+        raise UserError(f"--resume {checkpoint.path}: the options stored in the checkpoint: {exc}") from None
+    for field in option_fields(type(saved)):
+        ours, theirs = getattr(saved, field.name), getattr(trained, field.name)
+        if field.saved and not field.adjustable and ours != theirs:
+            theirs_shown = field.kind.show(theirs)
+            raise UserError(
+                f"--resume {run_dir}: {field.flag} is {field.kind.show(ours)} in {Path(run_dir) / CONFIG_FILE}, but "
+                f"the run was trained with {theirs_shown} (its checkpoint {checkpoint.path}); put {theirs_shown} back "
+                f"in {CONFIG_FILE}: a resumed run keeps its options"
+            )
+
+
 def resume_or_new(requested: C, experiment: str, given: frozenset[str]) -> tuple[C, Resume | None]:
     """With `--resume`: the run to continue and its options; else the requested options and None."""
     spec = getattr(requested, "resume", None)
     if not spec:
         return requested, None
     resume = find_resume(spec, requested.logdir, experiment)
-    return resumed_config(requested, resume.run_dir, given), resume
+    return resumed_config(requested, resume.run_dir, given, resume.checkpoint), resume

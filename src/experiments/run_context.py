@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytorch_lightning as pl
 from pytorch_lightning.callbacks import Callback
@@ -34,6 +35,7 @@ class RunContext:
     machine: Machine
     resume: Resume | None = None
     interruption: Interruption | None = None
+    options: dict[str, Any] | None = None  # the run's config.json, kept in its checkpoints
 
     @property
     def run_dir(self) -> Path:
@@ -44,7 +46,9 @@ class RunContext:
     ) -> list[Callback]:
         """The callbacks that make a fit resumable (see src/callbacks/checkpointing.py); a run of several fits
         names each one's `part` (its checkpoints go to checkpoints/<part>/)."""
-        return checkpoint_callbacks(self.run_dir, self.experiment, every_n_epochs, monitor, mode=mode, part=part)
+        return checkpoint_callbacks(
+            self.run_dir, self.experiment, every_n_epochs, monitor, mode=mode, part=part, options=self.options
+        )
 
     def stopped(self, signum: int, trainer: pl.Trainer, checkpoint: Path | None = None) -> None:
         """Record an interruption noticed outside a fit's training (between two fits, say); `checkpoint`: the one

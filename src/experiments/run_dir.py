@@ -1,7 +1,9 @@
-"""Run directories: runs/<experiment>/version_N, created atomically and never reused."""
+"""Run directories: runs/<experiment>/version_N, created atomically, never reused, and trained into by one
+process at a time."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shutil
@@ -13,6 +15,7 @@ from src.errors import UserError
 from src.experiments.ranks import RUN_DIR_ENV, is_rank_zero
 
 VERSION = re.compile(r"^version_(\d+)$")
+LOCK_FILE = ".lock"
 
 
 def create_run_dir(logdir: str | Path, experiment: str) -> Path:
@@ -74,6 +77,40 @@ class RunDirectory:
 
 
 @contextmanager
+def run_lock(run_dir: Path) -> Iterator[None]:
+    """Hold the run directory's lock for the block, or refuse in one line when another process holds it: two
+    `--resume` of one run, or a resume of a run that is still training, would write into the same files.
+
+    An flock belongs to the open file, and the kernel releases it when the file is closed or the process ends,
+    however it ends (an exception, a signal, SIGKILL): a lock left by a dead process is no lock at all, so there
+    are no stale locks to recognise. The file stays (its content, the holder's pid, is only for the message):
+    deleting it would let a process that had just opened it lock a file that is no longer the directory's.
+    """
+    path = Path(run_dir) / LOCK_FILE
+    try:
+        handle = open(path, "a+")
+    except OSError as exc:
+        raise UserError(f"{run_dir}: cannot open {LOCK_FILE} ({exc.strerror})") from None
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip()
+            raise UserError(
+                f"{run_dir} is in use: another process{f' (pid {holder})' if holder else ''} is training it; wait "
+                "for it to end (or stop it), then resume"
+            ) from None
+        except OSError:  # a file system without locks (some network mounts): run unguarded rather than not at all
+            pass
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        yield
+
+
+@contextmanager
 def run_directory(logdir: str | Path, experiment: str, existing: Path | None = None) -> Iterator[RunDirectory]:
     """A new run directory (or, to resume, the `existing` one) for the block.
 
@@ -83,7 +120,8 @@ def run_directory(logdir: str | Path, experiment: str, existing: Path | None = N
     removed, and a bug keeps its directory for inspection. In a DDP run only rank zero creates the directory;
     the other ranks create nothing: a resumed run's ranks all use its directory, the processes Lightning
     launches get the new one from the environment, and processes a cluster started (srun, torchrun), which
-    Lightning gives only rank zero's logger and checkpoints to write, get a placeholder path.
+    Lightning gives only rank zero's logger and checkpoints to write, get a placeholder path. Rank zero holds
+    the directory's lock (`run_lock`) for the block.
     """
     if not is_rank_zero():
         shared = existing or os.environ.get(RUN_DIR_ENV) or Path(logdir) / experiment / "not-rank-zero"
@@ -94,7 +132,8 @@ def run_directory(logdir: str | Path, experiment: str, existing: Path | None = N
     previous = os.environ.get(RUN_DIR_ENV)
     os.environ[RUN_DIR_ENV] = str(directory.path)  # inherited by the processes the DDP launcher starts
     try:
-        yield directory
+        with run_lock(directory.path):  # released on any exit; only rank zero holds it (the others return above)
+            yield directory
     except UserError:
         if directory.created and not directory.started:
             shutil.rmtree(directory.path, ignore_errors=True)

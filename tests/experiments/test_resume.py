@@ -15,6 +15,10 @@ import torch
 
 from src.callbacks import CHECKPOINT_FORMAT
 from src.cli import main
+from src.config import to_json
+from src.errors import UserError
+from src.experiments.lm.config import LMConfig
+from src.experiments.resume import resumed_config
 from src.shell import train_command
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -184,3 +188,36 @@ def test_last_checkpoint_is_every_epochs_even_when_validation_stalls(tmp_path):
     last, best = (torch.load(run_dir / "checkpoints" / name, weights_only=True) for name in ("last.ckpt", "best.ckpt"))
     assert last["epoch"] == 2 and last["global_step"] == 3 * 23  # the final epoch's state (23 steps per epoch)
     assert best["epoch"] == 0  # the first epoch with the best val/acc
+
+
+def test_an_edited_config_json_is_refused_unless_the_option_is_adjustable(tmp_path, capsys):
+    """Regression: `lr` edited in an interrupted run's config.json was taken, and reported, on resume."""
+    logdir = tmp_path / "runs"
+    assert main(["lms", "--epochs", "1", "--logdir", str(logdir), *QUIET]) == 0
+    run_dir = logdir / "lms" / "version_0"
+    results = json.loads((run_dir / "results.json").read_text())
+    (run_dir / "results.json").write_text(json.dumps({**results, "status": "interrupted"}))  # as if stopped
+    saved = json.loads((run_dir / "config.json").read_text())
+    assert torch.load(run_dir / "checkpoints/last.ckpt", weights_only=True)["callbacks"]["run"]["options"] == saved
+    (run_dir / "config.json").write_text(json.dumps({**saved, "lr": 0.5}))
+    message = _bad(capsys, ["lms", "--resume", "last", "--logdir", str(logdir)])
+    assert message == (
+        f"error: --resume {run_dir}: --lr is 0.5 in {run_dir / 'config.json'}, but the run was trained with 0.005 "
+        f"(its checkpoint {run_dir / 'checkpoints' / 'last.ckpt'}); put 0.005 back in config.json: a resumed run "
+        "keeps its options"
+    )
+    adjusted = {"progress_bar": not saved["progress_bar"], "deterministic": not saved["deterministic"]}
+    (run_dir / "config.json").write_text(json.dumps({**saved, **adjusted}))
+    assert main(["lms", "--resume", "last", "--logdir", str(logdir), *QUIET]) == 0  # how it runs may change
+    assert json.loads((run_dir / "results.json").read_text())["config"]["lr"] == 0.005
+
+
+def test_the_resume_message_shows_texts_with_commas_one_quoted_word_each(tmp_path):
+    (tmp_path / "config.json").write_text(json.dumps(to_json(LMConfig())))
+    requested = LMConfig(prompts=("Once, upon", "a time"), resume=str(tmp_path))
+    with pytest.raises(UserError) as refused:
+        resumed_config(requested, tmp_path, frozenset({"prompts", "resume"}))
+    assert str(refused.value) == (
+        "--prompts: 'Once, upon' 'a time' differs from the run being resumed ('To be, or not to be,' "
+        "'The king is dead, and' 'Once upon a time'); a resumed run keeps its options"
+    )
