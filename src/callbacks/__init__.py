@@ -16,7 +16,7 @@ from src.callbacks.epoch_mse import MSE_DB_TAG, MSE_TAG, WEIGHT_ERROR_TAG, WIENE
 from src.callbacks.histograms import Histograms
 from src.callbacks.interruption import GracefulInterrupt, TrainingInterrupted
 from src.callbacks.layer_summary_callback import LayerSummary
-from src.callbacks.progress_bar import ProgressBar
+from src.callbacks.progress_bar import EpochLines, ProgressBar, progress_callback
 from src.callbacks.subrun_writers import rate_run_name
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "DivergenceDetector",
     "EpochCheckpoint",
     "EpochHistory",
+    "EpochLines",
     "EpochMSE",
     "FixedStateKey",
     "GracefulInterrupt",
@@ -41,6 +42,7 @@ __all__ = [
     "checkpoint_callbacks",
     "decibels",
     "layer_summary",
+    "progress_callback",
     "rate_run_name",
     "stateful_sections",
 ]

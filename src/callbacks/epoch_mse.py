@@ -68,6 +68,15 @@ class EpochMSE(FixedStateKey, Callback):
     def teardown(self, trainer: pl.Trainer, pl_module: pl.LightningModule, stage: str) -> None:
         close_writers(self._writers)
 
+    def line_metrics(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> dict[str, float]:
+        """The last epoch's MSE of each rate, for the epoch lines of a log (see EpochLines)."""
+        if not self.mse_history:
+            return {}
+        lrs = list(pl_module.lrs)
+        if len(lrs) == 1:
+            return {MSE_TAG: self.mse_history[-1][0]}
+        return {f"{MSE_TAG} {rate_run_name(lr)}": mse for lr, mse in zip(lrs, self.mse_history[-1], strict=True)}
+
     def _record(self, pl_module: pl.LightningModule, epoch: int) -> None:
         mse = pl_module.dataset_mse(self.X, self.D).cpu().tolist()
         frozen = pl_module.frozen.cpu().tolist()

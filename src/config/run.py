@@ -24,7 +24,7 @@ class RunOptions(Options):
     accelerator: Annotated[Accelerator, Adjustable()] = "auto"
     """where to train: auto takes a GPU when there is one, else the CPU"""
     progress_bar: Annotated[bool, Adjustable()] = True
-    """show a progress bar while training"""
+    """show progress while training: a bar on a terminal, one line per epoch when the output is a file or a pipe"""
     deterministic: Annotated[bool, Adjustable()] = False
     """torch's deterministic algorithms (CPU runs are bit-identical per seed anyway; this covers GPUs)"""
 

@@ -11,7 +11,7 @@ from pytorch_lightning.callbacks import Callback
 from pytorch_lightning.loggers import TensorBoardLogger
 from pytorch_lightning.profilers import PassThroughProfiler
 
-from src.callbacks import ProgressBar
+from src.callbacks import progress_callback
 from src.config import DeviceOptions, Machine
 from src.errors import UserError
 
@@ -101,13 +101,14 @@ def build_trainer(
     progress_label: str | None = None,
     **trainer_kwargs: object,
 ) -> pl.Trainer:
-    """A Trainer logging to TensorBoard in run_dir; `progress_bar_refresh=None` hides the progress bar.
+    """A Trainer logging to TensorBoard in run_dir; `progress_bar_refresh=None` hides the progress (a bar
+    refreshed every that many steps on a terminal, else one line per epoch).
 
     Lightning's own checks of accelerator/devices/precision become one-line UserErrors naming the options.
     """
     callbacks = list(callbacks)
-    if progress_bar_refresh is not None:
-        callbacks.append(ProgressBar(refresh_rate=progress_bar_refresh, label=progress_label))
+    if progress_bar_refresh is not None:  # a bar on a terminal, one line per epoch in a log file or a pipe
+        callbacks.append(progress_callback(progress_bar_refresh, progress_label))
     try:
         return pl.Trainer(
             default_root_dir=str(run_dir),
