@@ -26,13 +26,35 @@ def _text(path: Path) -> str:
         raise UserError(f"{path}: cannot read ({exc.strerror or exc})") from None
 
 
-def _checked(reviews: Reviews, where: str) -> Reviews:
+def _checked_texts(reviews: Reviews, where: str) -> Reviews:
     empty = next((i for i, text in enumerate(reviews.texts) if not text.strip()), None)
     if empty is not None:
         raise UserError(f"{where}: review {empty + 1} is empty")
-    if len(set(reviews.labels)) < 2:
-        raise UserError(f"{where}: needs positive and negative reviews, found only label {reviews.labels[:1]}")
     return reviews
+
+
+def _checked_classes(reviews: Reviews, where: str) -> Reviews:
+    if not reviews.labels:
+        raise UserError(f"{where}: no reviews in it")
+    if len(set(reviews.labels)) < 2:
+        only = "positive" if reviews.labels[0] == 1 else "negative"
+        raise UserError(f"{where}: needs positive and negative reviews, found only {only} ones")
+    return reviews
+
+
+def _checked(reviews: Reviews, where: str) -> Reviews:
+    return _checked_classes(_checked_texts(reviews, where), where)
+
+
+def parquet_labels(values: list, where: str) -> tuple[int, ...]:
+    """0 and 1 as integers: a float column's exact 0.0 and 1.0 are the same labels (some exporters write labels
+    as floats); 0.5, NaN, text or anything else is refused."""
+    labels = []
+    for row, value in enumerate(values, start=1):
+        if not isinstance(value, (int, float)) or value not in (0, 1):
+            raise UserError(f"{where}: column label, row {row}: {value!r}, expected 0 (negative) or 1 (positive)")
+        labels.append(int(value))
+    return tuple(labels)
 
 
 def read_kaggle_csv(path: Path, seed: int) -> ReviewSplits:
@@ -97,13 +119,11 @@ def read_parquet(path: Path, seed: int) -> ReviewSplits:
             table = pq.read_table(file, columns=["text", "label"]).to_pydict()
         except Exception as exc:  # a broken file or missing columns fail in pyarrow in several ways
             raise UserError(f"{file}: not a parquet file with columns text and label ({type(exc).__name__})") from None
-        bad = next((v for v in table["label"] if v not in (0, 1)), None)
-        if bad is not None:
-            raise UserError(f"{file}: label {bad!r}, expected 0 (negative) or 1 (positive)")
-        return _checked(Reviews(tuple(t or "" for t in table["text"]), tuple(table["label"])), str(file))
+        labels = parquet_labels(table["label"], str(file))
+        return _checked_texts(Reviews(tuple(t or "" for t in table["text"]), labels), str(file))
 
     if path.is_file():
-        reviews = read(path)
+        reviews = _checked_classes(read(path), str(path))
         train, val, test = (reviews.subset(p) for p in stratified_split(reviews.labels, FRACTIONS, seed))
         return ReviewSplits("imdb_parquet", str(path), train, val, test, "7:1:2, stratified, seeded")
     found = {split: sorted(path.rglob(f"{split}-*.parquet")) for split in ("train", "test")}
@@ -112,7 +132,9 @@ def read_parquet(path: Path, seed: int) -> ReviewSplits:
     parts = {}
     for split, files in found.items():
         pieces = [read(file) for file in files]
-        parts[split] = Reviews(sum((p.texts for p in pieces), ()), sum((p.labels for p in pieces), ()))
+        reviews = Reviews(sum((p.texts for p in pieces), ()), sum((p.labels for p in pieces), ()))
+        # Per split, not per file: a split saved as one file per class holds both classes all the same.
+        parts[split] = _checked_classes(reviews, f"{path} ({split}-*.parquet)")
     val_part, train_part = stratified_split(parts["train"].labels, (VAL_OF_TRAIN, 1 - VAL_OF_TRAIN), seed)
     train, val = parts["train"].subset(train_part), parts["train"].subset(val_part)
     return ReviewSplits("imdb_parquet", str(path), train, val, parts["test"], "its train/test; val: 10 % of train")

@@ -109,7 +109,7 @@ def test_parquet_as_hugging_face_saves_it(tmp_path):
     splits = load_reviews(str(tmp_path / "imdb"), seed=0)
     assert splits.name == "imdb_parquet" and splits.sizes() == {"train": 18, "val": 2, "test": 8}
     pq.write_table(pa.table({"text": ["a", "b"], "label": [0, 7]}), tmp_path / "one.parquet")
-    with pytest.raises(UserError, match="label 7, expected 0"):
+    with pytest.raises(UserError, match=r"one\.parquet: column label, row 2: 7, expected 0"):
         load_reviews(str(tmp_path / "one.parquet"), 0)
 
 
@@ -134,3 +134,51 @@ def test_a_kaggle_csv_saved_with_a_byte_order_mark(tmp_path):
     path = write_kaggle(tmp_path / "reviews.csv", kaggle_rows(50))
     path.write_bytes("\ufeff".encode() + path.read_bytes())  # as Excel saves "CSV UTF-8"
     assert len(load_reviews(str(path), seed=0).train) == 35
+
+
+def write_parquet(path, texts, labels):
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.table({"text": list(texts), "label": list(labels)}), path)
+    return path
+
+
+def test_float_labels_0_and_1_are_the_integer_labels(tmp_path):
+    """A float column (0.0 / 1.0) used to pass as floats and crash the report after training (CLASSES[1.0])."""
+    path = write_parquet(
+        tmp_path / "reviews.parquet", [f"review {i}" for i in range(20)], [float(i % 2) for i in range(20)]
+    )
+    splits = load_reviews(str(path), seed=0)
+    labels = splits.train.labels + splits.val.labels + splits.test.labels
+    assert sorted(labels) == [0] * 10 + [1] * 10 and {type(label) for label in labels} == {int}
+
+
+@pytest.mark.parametrize(("labels", "shown"), [([0.0, 1.0, 0.5, 1.0], "row 3: 0.5"), ([1, 0, None], "row 3: None")])
+def test_a_label_that_is_not_0_or_1_names_the_file_the_column_and_the_row(tmp_path, labels, shown):
+    path = write_parquet(tmp_path / "reviews.parquet", [f"review {i}" for i in range(len(labels))], labels)
+    with pytest.raises(UserError, match=f"reviews.parquet: column label, {shown}, expected 0 \\(negative\\) or 1"):
+        load_reviews(str(path), 0)
+
+
+def test_a_hugging_face_folder_split_into_files_by_label(tmp_path):
+    """Both classes are needed in each split, not in each file: one file per class is a fine split."""
+    for split, n in (("train", 20), ("test", 8)):
+        for shard, label in enumerate((0, 1)):
+            texts = [f"{split} {label} {i}" for i in range(n // 2)]
+            write_parquet(tmp_path / "imdb" / f"{split}-0000{shard}-of-00002.parquet", texts, [label] * (n // 2))
+    splits = load_reviews(str(tmp_path / "imdb"), seed=0)
+    assert splits.sizes() == {"train": 18, "val": 2, "test": 8}
+    assert sum(splits.val.labels) == 1 and sum(splits.test.labels) == 4
+    (tmp_path / "imdb" / "test-00000-of-00002.parquet").unlink()  # the test split: positive reviews only
+    with pytest.raises(
+        UserError, match=r"imdb \(test-\*\.parquet\): needs positive and negative reviews, found only positive ones$"
+    ):
+        load_reviews(str(tmp_path / "imdb"), 0)
+
+
+def test_one_class_only_is_named_not_shown_as_a_tuple(tmp_path):
+    path = write_kaggle(tmp_path / "reviews.csv", [("fine", "negative"), ("dull", "negative")])
+    with pytest.raises(UserError, match=r"needs positive and negative reviews, found only negative ones$"):
+        load_reviews(str(path), 0)
