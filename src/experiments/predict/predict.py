@@ -9,7 +9,7 @@ import torch
 
 from src.atomic import write_atomic
 from src.data import load_image_splits
-from src.data.test_images import TestImages, read_test_images
+from src.data.prediction_images import PredictionImages, read_prediction_images
 from src.errors import UserError
 from src.experiments.confusion import confusion_results
 from src.experiments.predict.config import PredictConfig
@@ -27,7 +27,7 @@ def predict(cfg: PredictConfig) -> dict:
     if cfg.text is not None or cfg.text_file is not None:
         raise UserError(f"--text and --text-file classify reviews with a sentiment run; {cfg.run} is not one")
     trained = load_trained_model(cfg.run, cfg.variant)
-    test = own_test_split(cfg.run) if cfg.data_dir is None else read_test_images(cfg.data_dir)
+    test = own_test_split(cfg.run) if cfg.data_dir is None else read_prediction_images(cfg.data_dir)
     check_fits(trained, test)
     device = choose_device(cfg)
     labels = predicted_labels(trained, test.images, cfg.batch_size, device)
@@ -56,7 +56,7 @@ def predict(cfg: PredictConfig) -> dict:
     return summary
 
 
-def own_test_split(run_dir: Path) -> TestImages:
+def own_test_split(run_dir: Path) -> PredictionImages:
     """The test split of the data the run trained on, rebuilt from its config.json (data and seed)."""
     try:
         config = json.loads((run_dir / "config.json").read_text())
@@ -66,10 +66,10 @@ def own_test_split(run_dir: Path) -> TestImages:
         raise UserError(f"{run_dir}: not an image classifier run (its config.json names no --data-dir)")
     splits = load_image_splits(config["data_dir"], int(config.get("seed", 0)))
     images, labels = splits.test
-    return TestImages(images, labels, f"the run's own test split ({splits.name}, seed {config.get('seed', 0)})")
+    return PredictionImages(images, labels, f"the run's own test split ({splits.name}, seed {config.get('seed', 0)})")
 
 
-def check_fits(trained: TrainedModel, test: TestImages) -> None:
+def check_fits(trained: TrainedModel, test: PredictionImages) -> None:
     channels = test.images.shape[1]
     if channels != trained.in_channels:
         raise UserError(f"{test.source}: images with {channels} channels; the model takes {trained.in_channels}")
@@ -115,7 +115,7 @@ def free_name(path: Path) -> Path:
     return candidate
 
 
-def console_lines(summary: dict, test: TestImages) -> str:
+def console_lines(summary: dict, test: PredictionImages) -> str:
     images = summary["images"]
     lines = [
         f"{images['count']:,} images of {test.source}, predicted by {summary['model']}",

@@ -21,13 +21,13 @@ TEST_BATCH = "test_batch"
 
 
 @dataclass(frozen=True)
-class TestImages:
+class PredictionImages:
     images: torch.Tensor  # (N, C, H, W) uint8, in file order
     labels: torch.Tensor | None  # (N,) int64, or None when the file has none
     source: str
 
 
-def read_test_images(path: str | Path) -> TestImages:
+def read_prediction_images(path: str | Path) -> PredictionImages:
     file = find_test_batch(Path(path))
     if file.suffix == ".bin":
         images, labels = read_bin_batch(file)
@@ -35,7 +35,7 @@ def read_test_images(path: str | Path) -> TestImages:
         images, labels = read_py_batch(file, labels_required=False)
     if len(images) == 0:
         raise UserError(f"{file}: no images in this test batch")
-    return TestImages(images, labels, str(file))
+    return PredictionImages(images, labels, str(file))
 
 
 def find_test_batch(path: Path) -> Path:
