@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -119,6 +120,12 @@ class ImageDataModule(CursorCheckpointing, pl.LightningDataModule):
     def test_dataloader(self) -> DataLoader:
         return self._loader(self.splits.test, shuffle=False)
 
+    @property
+    def train_batch_size(self) -> int:
+        """The images a training batch really holds (see batch_used), in the fit this module is attached to."""
+        world_size = self.trainer.world_size if self.trainer is not None else 1
+        return batch_used(self.batch_size, len(self.splits.train[1]), world_size)
+
     def training_cursor(self) -> EpochCursor | None:
         return None if self._train_sampler is None else self._train_sampler.cursor
 
@@ -160,6 +167,12 @@ class ImageDataModule(CursorCheckpointing, pl.LightningDataModule):
         if trainer is None or not trainer.training:
             return None
         return trainer.current_epoch, batch_being_transferred(trainer), trainer.global_rank
+
+
+def batch_used(batch_size: int, train_images: int, world_size: int = 1) -> int:
+    """The images a full training batch holds: `batch_size`, or all of a process's share of the training images
+    (under DDP, each of `world_size` processes gets ceil(N / world_size) of them) when it asks for more."""
+    return min(batch_size, math.ceil(train_images / world_size))
 
 
 def is_pixel_batch(batch: Any) -> bool:

@@ -14,6 +14,7 @@ from builders import classifier, datamodule
 
 from src.data import ImageSplits, channel_statistics, load_digits_splits
 from src.data.augment import random_crop, random_hflip
+from src.data.image_datamodule import batch_used
 
 
 def test_random_crop_equals_a_per_image_reference():
@@ -188,3 +189,12 @@ def test_a_fixed_normalisation_and_an_evaluation_batch_size():
     assert len(next(iter(module.val_dataloader()))[1]) == 5
     with pytest.raises(ValueError, match="needs 3 means and stds"):
         datamodule(splits, normalization=((0.5,), (0.2,)))
+
+
+def test_the_batch_really_used_is_at_most_the_training_images():
+    splits = tiny_splits()  # 40 training images
+    module = datamodule(splits, batch_size=100_000)
+    assert len(next(iter(module.train_dataloader()))[1]) == 40 == module.train_batch_size  # what a batch holds
+    assert datamodule(splits, batch_size=16).train_batch_size == 16
+    assert batch_used(100_000, 1_437) == 1_437 and batch_used(64, 1_437) == 64
+    assert batch_used(100_000, 1_437, world_size=2) == 719  # a DistributedSampler's share: ceil(1437 / 2)

@@ -124,3 +124,15 @@ def test_simplenn_tensorboard_and_files(analysed):
     report = (run_dir / "report.md").read_text()
     assert "**Gradients vanish exactly in conv1, conv2, conv3, fc1**" in report
     assert "the weights of conv1, conv2, conv3, fc1 are still exactly 0; only fc2 moved." in report
+
+
+def test_a_batch_larger_than_the_training_set_is_reported_as_the_batch_really_used(tmp_path, capsys):
+    write_cifar_py(tmp_path / "data", cifar_arrays(per_batch=20))  # 90 training images
+    args = ["classify", "--data-dir", str(tmp_path / "data"), "--epochs", "1", "--batch-size", "100000"]
+    assert main([*args, "--logdir", str(tmp_path / "runs"), *QUIET]) == 0
+    err = capsys.readouterr().err
+    assert "warning: --batch-size 100000 is more than the 90 training images: each training batch holds 90\n" in err
+    run_dir, results = only_run(tmp_path / "runs", "classify")
+    assert results["config"]["batch_size"] == 100_000 and results["config"]["batch_size_used"] == 90
+    report = (run_dir / "report.md").read_text()
+    assert "batch 90 (every training image: --batch-size 100000 asked for more), seed 0" in report

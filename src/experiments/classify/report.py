@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from src.analysis import LayerTable
 from src.experiments.figures import FigureFile
+from src.experiments.image_batch import batch_words
 from src.experiments.tables import history_table
 from src.experiments.wording import pct
 from src.shell import shown_path, train_command
@@ -55,7 +56,7 @@ def render_classify_report(results: dict, table: LayerTable, figures: dict[str, 
         "",
         "## Training",
         f"- {config['optimizer']} (lr {config['lr']:g}{momentum}, weight decay {config['weight_decay']:g}), "
-        f"lr decay {config['lr_decay']}, batch size {config['batch_size']}, seed {config['seed']}, "
+        f"lr decay {config['lr_decay']}, {batch_words(config)}, seed {config['seed']}, "
         f"precision {config['precision']} on {config['device']}",
         "",
         history_table(results["history"]),

@@ -11,6 +11,7 @@ from src.experiments.classify.figures import learning_curves_figure
 from src.experiments.classify.fit import ClassificationFit, build_classification_fit
 from src.experiments.classify.report import render_classify_report
 from src.experiments.figures import FigureFile, FigureSink
+from src.experiments.image_batch import warn_clipped_batch
 from src.experiments.run_context import RunContext
 from src.experiments.steps import Run, Steps
 
@@ -24,7 +25,9 @@ class Classified:
 
 class ClassifySteps(Steps[ClassifyConfig, ImageSplits, Classified]):
     def prepare(self, cfg: ClassifyConfig) -> ImageSplits:
-        return load_image_splits(cfg.data_dir, cfg.seed)
+        splits = load_image_splits(cfg.data_dir, cfg.seed)
+        warn_clipped_batch(cfg, splits)
+        return splits
 
     def train(self, cfg: ClassifyConfig, splits: ImageSplits, context: RunContext) -> Classified:
         checkpointing = context.checkpoint_callbacks(every_n_epochs=1, monitor="val/acc")
@@ -49,6 +52,7 @@ class ClassifySteps(Steps[ClassifyConfig, ImageSplits, Classified]):
             "best_val": None if best is None else {"epoch": best["epoch"], "acc": best["val/acc"]},
             "config": {
                 "device": str(trained.fit.trainer.strategy.root_device),
+                "batch_size_used": trained.fit.datamodule.train_batch_size,
                 "normalization": {
                     "mean": trained.fit.datamodule.mean.tolist(),
                     "std": trained.fit.datamodule.std.tolist(),

@@ -16,6 +16,7 @@ from src.callbacks.layer_summary_callback import publish_layer_table
 from src.data import ImageSplits, load_image_splits
 from src.experiments.classify.fit import build_classification_fit
 from src.experiments.figures import FigureFile, FigureSink
+from src.experiments.image_batch import warn_clipped_batch
 from src.experiments.ranks import is_rank_zero
 from src.experiments.run_context import RunContext
 from src.experiments.simplenn.config import SimpleNNConfig
@@ -39,7 +40,9 @@ class Analysed:
 
 class SimpleNNSteps(Steps[SimpleNNConfig, ImageSplits, Analysed]):
     def prepare(self, cfg: SimpleNNConfig) -> ImageSplits:
-        return load_image_splits(cfg.data_dir, cfg.seed)
+        splits = load_image_splits(cfg.data_dir, cfg.seed)
+        warn_clipped_batch(cfg, splits)
+        return splits
 
     def train(self, cfg: SimpleNNConfig, splits: ImageSplits, context: RunContext) -> Analysed:
         run_dir = context.run_dir
