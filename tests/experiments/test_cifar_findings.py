@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 
-from src.experiments.cifar.analysis import initial_loss, overfitting
-from src.experiments.cifar.report import decay_text, initial_loss_text, overfitting_text
+import pytest
+
+from src.experiments.cifar.analysis import course_target, initial_loss
+from src.experiments.cifar.report import decay_text, initial_loss_text, target_text
 from src.experiments.grid import Variant
 from src.experiments.pipeline import findings
 
@@ -105,13 +107,20 @@ def history(val_losses, train_losses=None):
     return {"name": "run", "history": rows}
 
 
-def test_overfitting_starts_after_the_lowest_validation_loss():
-    found = overfitting(history([1.5, 1.2, 1.1, 1.3, 1.4]))
-    assert found["lowest_epoch"] == 3 and found["starts"] == 4
-    assert "**overfitting starts at epoch 4**" in overfitting_text(found)
-    assert "while the training loss keeps falling" in overfitting_text(found)
-    still = overfitting(history([1.5, 1.2, 1.1]))
-    assert still["starts"] is None and "no overfitting within these 3 epochs" in overfitting_text(still)
+@pytest.mark.parametrize(
+    ("best", "epochs", "diverged", "met", "said"),
+    [
+        (0.70, 3, None, True, "**met** (70.00 %)."),  # reached early: met, however short the run
+        (0.50, 3, None, None, "**not comparable: 3 of 30 epochs** (50.00 %)."),  # missed in a tenth of the recipe
+        (0.50, 30, None, False, "**not met** (50.00 %)."),  # missed over the recipe's whole length
+        (0.50, 3, 3, False, "**not met** (50.00 %)."),  # diverged: more epochs would not bring it back
+    ],
+)
+def test_the_course_target_is_judged_only_against_the_recipes_length(best, epochs, diverged, met, said):
+    run = {**history([1.0] * epochs), "best_val": {"epoch": 1, "acc": best}, "diverged_epoch": diverged}
+    target = course_target(run, "cifar10")
+    assert (target["met"], target["epochs"], target["recipe_epochs"]) == (met, epochs, 30)
+    assert target_text(target, run["best_val"], "cifar10").endswith(said)
 
 
 def test_the_initial_loss_is_compared_with_ln_of_the_classes():

@@ -222,13 +222,18 @@ def test_cifar_answers_the_labs_questions_from_its_numbers(cifar_run):
     found = results["overfitting"][constant["name"]]
     rows = constant["history"][1:]
     lowest = min(rows, key=lambda row: row["val/loss"])
+    overfits = [r for r in rows if r["val/loss"] > lowest["val/loss"] and r["train/loss"] < lowest["train/loss"]]
     assert found["lowest_epoch"] == lowest["epoch"]
-    assert found["starts"] == (lowest["epoch"] + 1 if lowest["epoch"] < 3 else None)
+    assert found["starts"] == (overfits[0]["epoch"] if overfits else None)
     report = (run_dir / "report.md").read_text()
     assert f"the validation loss is **{initial['val_loss']:.4f}**; ln 10 = 2.3026" in report
     assert f"Validation loss is lowest at epoch {found['lowest_epoch']}" in report
     assert "## Bonus: learning-rate decay" in report
-    assert results["course_target"] == {"target": 0.65, "applies": True, "met": constant["best_val"]["acc"] >= 0.65}
+    reached = constant["best_val"]["acc"] >= 0.65  # in 3 of the recipe's 30 epochs: a miss is not comparable
+    assert results["course_target"] == {
+        "target": 0.65, "applies": True, "met": True if reached else None, "epochs": 3, "recipe_epochs": 30,
+    }  # fmt: skip
+    assert ("**met**" if reached else "**not comparable: 3 of 30 epochs**") in report
     assert (run_dir / "figures" / "learning_curves.png").is_file()
     for variant in results["variants"]:  # both runs overlay in TensorBoard
         assert "train/lr" in events(run_dir / variant["name"]).Tags()["scalars"]

@@ -134,13 +134,44 @@ def test_epoch_times_leave_out_warm_up_and_a_partial_last_epoch():
     from src.experiments.resnet.analysis import timing
 
     schedule = {"iterations": 25, "steps_per_epoch": 10, "epochs": 3}
-    found = timing({1: 9.0, 2: 2.0, 3: 0.5}, schedule, train_images=1000)  # epoch 3: 5 of 10 steps
+    seconds, training = {1: 9.0, 2: 2.5, 3: 0.6}, {1: 8.5, 2: 2.0, 3: 0.5}  # epoch 3: 5 of 10 steps
+    found = timing(seconds, training, schedule, train_images=1000)
     assert found == {
-        "epochs_timed": 1, "first_epoch_included": False, "first_epoch_s": 9.0, "median_epoch_s": 2.0,
-        "mean_epoch_s": 2.0, "images_per_s": 500.0, "recipe_s_estimate": 5.0,
+        "epochs_timed": 1, "first_epoch_included": False, "first_epoch_s": 9.0, "median_epoch_s": 2.5,
+        "mean_epoch_s": 2.5, "median_train_epoch_s": 2.0, "images_per_s": 500.0, "recipe_s_estimate": 6.25,
     }  # fmt: skip
-    whole = timing({1: 9.0, 2: 2.0, 3: 4.0}, dict(schedule, iterations=30), train_images=1000)
-    assert whole["median_epoch_s"] == 3.0 and whole["epochs_timed"] == 2
-    assert timing({}, schedule, 1000) is None
-    resumed = timing({3: 2.5}, dict(schedule, iterations=30), 1000)  # a resumed run timed only its last epoch
+    whole = timing({1: 9.0, 2: 2.0, 3: 4.0}, {1: 8.0, 2: 1.0, 3: 3.0}, dict(schedule, iterations=30), 1000)
+    assert whole["median_epoch_s"] == 3.0 and whole["median_train_epoch_s"] == 2.0 and whole["epochs_timed"] == 2
+    assert whole["images_per_s"] == 500.0  # training images over the training time alone, not the validation's
+    assert timing({}, {}, schedule, 1000) is None
+    resumed = timing({3: 2.5}, {3: 2.0}, dict(schedule, iterations=30), 1000)  # a resumed run timed its last epoch
     assert resumed["median_epoch_s"] == 2.5 and resumed["first_epoch_included"]
+
+
+@pytest.mark.parametrize(
+    ("iterations", "epochs", "best", "met", "said"),
+    [
+        (64_000, 182, 0.91, True, "**met**"),
+        (64_000, 182, 0.85, False, "**not met**"),  # the paper's whole recipe, shorter than 200 epochs
+        (1_000, 10, 0.85, None, "**not comparable: 10 of 200 epochs**"),
+        (1_000, 10, 0.95, True, "**met**"),  # reached early: met, however short the run
+    ],
+)
+def test_targets_are_judged_only_against_their_recipes_length(iterations, epochs, best, met, said):
+    from src.experiments.resnet.analysis import course_target, paper_reference
+    from src.experiments.resnet.report import reference_lines
+
+    history = [{"epoch": e, "val/acc": best if e == epochs else 0.1} for e in range(1, epochs + 1)]
+    schedule = {"iterations": iterations, "epochs": epochs}
+    target = course_target(history, "cifar10", schedule)
+    assert (target["met"], target["epochs"]) == (met, epochs)
+    paper = paper_reference(20, iterations)
+    assert paper["comparable"] == (iterations >= 64_000)
+    results = {"paper": paper, "course_target": target, "data": {"name": "cifar10"}, "test": {"acc": 0.9}}
+    paper_line, target_line = reference_lines(results)
+    assert target_line.endswith(f"within 200 epochs: {said}.")
+    assert paper_line.endswith(
+        "this run: 90.00 % (-1.2 points)."
+        if iterations >= 64_000
+        else "**not comparable: 1,000 of 64,000 iterations**."
+    )

@@ -5,7 +5,10 @@ from __future__ import annotations
 from src.analysis import LayerTable
 from src.experiments.figures import FigureFile
 from src.experiments.grid.tables import data_caveat, variants_table
+from src.experiments.image_batch import batch_words
+from src.experiments.overfitting import overfitting_text
 from src.experiments.tables import history_table
+from src.experiments.targets import target_verdict
 from src.experiments.wording import pct, points
 
 SAME = 0.001  # accuracy differences below 0.1 points are called equal
@@ -31,25 +34,6 @@ def initial_loss_text(initial: dict) -> str:
     )
 
 
-def overfitting_text(found: dict) -> str:
-    if found["lowest_epoch"] is None:
-        return "No epoch finished with a finite validation loss."
-    lowest = f"Validation loss is lowest at epoch {found['lowest_epoch']} ({found['lowest_val_loss']:.4f})"
-    if found["starts"] is None:
-        return f"{lowest}, the last epoch: no overfitting within these {found['last_epoch']} epochs."
-    train = (
-        f"while the training loss keeps falling ({found['train_loss_at_lowest']:.4f} -> {found['last_train_loss']:.4f})"
-        if found["last_train_loss"] < found["train_loss_at_lowest"]
-        else f"and the training loss does not fall further ({found['train_loss_at_lowest']:.4f} -> "
-        f"{found['last_train_loss']:.4f})"
-    )
-    return (
-        f"{lowest} and higher at every later epoch, {found['last_val_loss']:.4f} at epoch {found['last_epoch']}, "
-        f"{train}: **overfitting starts at epoch {found['starts']}**. The train - validation accuracy gap goes "
-        f"from {points(found['gap_at_lowest'])} at epoch {found['lowest_epoch']} to {points(found['last_gap'])}."
-    )
-
-
 def decay_text(constant: dict, decayed: dict, found: dict) -> str:
     settings = decayed["settings"]
     rates = [row["train/lr"] for row in decayed["history"] if row.get("train/lr") is not None]
@@ -69,7 +53,7 @@ def decay_text(constant: dict, decayed: dict, found: dict) -> str:
         if abs(difference) < SAME
         else ("a higher" if difference > 0 else "a lower") + f" best validation accuracy ({points(difference)})"
     )
-    lowest = found[decayed["name"]]["lowest_epoch"], found[constant["name"]]["lowest_epoch"]
+    lowest = [(found[v["name"]] or {}).get("lowest_epoch", "—") for v in (decayed, constant)]
     gaps = decayed["final"], constant["final"]
     gap_text = (
         f"; final train - validation gap {points(gaps[0]['gap'])} vs {points(gaps[1]['gap'])}" if all(gaps) else ""
@@ -85,7 +69,7 @@ def target_text(target: dict, best: dict | None, data_name: str) -> str:
     goal = f"at least {pct(target['target'], 0)} validation accuracy on CIFAR-10"
     if not target["applies"]:
         return f"The course's target, {goal}, is about CIFAR-10; this run used {data_name}."
-    verdict = "met" if target["met"] else "not met"
+    verdict = target_verdict(target["met"], target["epochs"], target["recipe_epochs"])
     return f"The course's target, {goal}: **{verdict}** ({pct(best['acc'] if best else None)})."
 
 
@@ -136,7 +120,7 @@ def render_cifar_report(results: dict, table: LayerTable, figures: dict[str, Fig
         "",
         "## Recipe",
         f"- SGD, lr {config['lr']:g}, momentum {config['momentum']:g}, L2 weight decay {config['weight_decay']:g}; "
-        f"cross-entropy; batch {config['batch_size']} (evaluation {config['eval_batch_size']}); "
+        f"cross-entropy; {batch_words(config)}; "
         f"{config['epochs']} epochs; seed {config['seed']}; precision {config['precision']} on {config['device']}",
         f"- the best epoch by validation accuracy is kept (checkpoints/<run>.pt) and tested; both runs train "
         f"{side_by_side} from the same initial weights",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from src.data import ImageSplits, load_image_splits
-from src.experiments.cifar.analysis import course_target, initial_loss, overfitting
+from src.experiments.cifar.analysis import course_target, initial_loss
 from src.experiments.cifar.config import CifarConfig
 from src.experiments.cifar.figures import cifar_curves_figure
 from src.experiments.cifar.report import render_cifar_report
@@ -11,6 +11,7 @@ from src.experiments.cifar.summary import cifar_summary
 from src.experiments.figures import FigureFile, FigureSink
 from src.experiments.grid import Variant
 from src.experiments.grid.train import GridRun, grid_results, train_grid
+from src.experiments.image_batch import warn_clipped_batch
 from src.experiments.run_context import RunContext
 from src.experiments.steps import Run, Steps
 
@@ -30,7 +31,9 @@ def cifar_variants(cfg: CifarConfig) -> tuple[Variant, Variant]:
 
 class CifarSteps(Steps[CifarConfig, ImageSplits, GridRun]):
     def prepare(self, cfg: CifarConfig) -> ImageSplits:
-        return load_image_splits(cfg.data_dir, cfg.seed)
+        splits = load_image_splits(cfg.data_dir, cfg.seed)
+        warn_clipped_batch(cfg, splits)
+        return splits
 
     def train(self, cfg: CifarConfig, splits: ImageSplits, context: RunContext) -> GridRun:
         return train_grid(cfg, splits, cifar_variants(cfg), context)
@@ -48,7 +51,6 @@ class CifarSteps(Steps[CifarConfig, ImageSplits, GridRun]):
             **shared,
             "roles": {"constant": constant_name, "decay": decay_name},
             "initial_loss": None if constant is None else initial_loss(constant, len(splits.classes)),
-            "overfitting": {variant["name"]: overfitting(variant) for variant in shared["variants"]},
             "course_target": None if constant is None else course_target(constant, data["name"]),
         }
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from src.experiments.overfitting import overfitting_brief
+from src.experiments.targets import target_verdict
 from src.experiments.wording import pct
 
 
@@ -20,14 +22,13 @@ def cifar_summary(results: dict) -> str:
             lines.append(f"  {label}: not trained (interrupted)")
             continue
         best, test = variant["best_val"], variant["test"]
-        starts = results["overfitting"][variant["name"]]["starts"]
         lines.append(
             f"  {label}: best val acc {pct(best['acc'] if best else None)} (epoch {best['epoch'] if best else '—'}), "
-            f"test {pct(test['acc'] if test else None)}; "
-            + (f"overfitting from epoch {starts}" if starts else "val loss lowest at the last epoch")
+            f"test {pct(test['acc'] if test else None)}; {overfitting_brief(results['overfitting'][variant['name']])}"
         )
     if target["applies"]:
-        lines.append(f"course target (>= {pct(target['target'], 0)} val acc): {'met' if target['met'] else 'not met'}")
+        verdict = target_verdict(target["met"], target["epochs"], target["recipe_epochs"])
+        lines.append(f"course target (>= {pct(target['target'], 0)} val acc): {verdict}")
     else:
         lines.append(f"course target (>= {pct(target['target'], 0)} on CIFAR-10): not applicable to this data")
     return "\n".join(lines)

@@ -10,6 +10,7 @@ import torch
 from torch.utils.tensorboard import SummaryWriter
 
 from src.callbacks import GracefulInterrupt, LayerSummary
+from src.callbacks.epoch_timer import EpochTimer
 from src.callbacks.histograms import MemberHistograms
 from src.callbacks.member_best import MemberBest
 from src.callbacks.member_curves import MemberCurves
@@ -36,6 +37,7 @@ class GridFit(Fit):
     curves: MemberCurves
     best: MemberBest
     divergence: MemberDivergence
+    timer: EpochTimer
 
 
 def seeded_model(variant: Variant, seed: int, num_classes: int, in_channels: int) -> SimpleNNCifar:
@@ -99,9 +101,9 @@ def build_grid_fit(
     )
     names = [variant.name for variant in variants]
     curves, best, divergence = MemberCurves(names, writers), MemberBest(len(variants)), MemberDivergence()
-    histograms = MemberHistograms(names, writers, cfg.weight_every, cfg.grad_every)
+    histograms, timer = MemberHistograms(names, writers, cfg.weight_every, cfg.grad_every), EpochTimer()
     # Order matters: the epoch a member diverges in is recorded (curves, best) before it is frozen.
-    callbacks = [curves, best, divergence, histograms, *([LayerSummary()] if summary else [])]
+    callbacks = [curves, best, divergence, timer, histograms, *([LayerSummary()] if summary else [])]
     # Ctrl-C / SIGTERM: stop after the step and keep what is done (no checkpoint: these runs are not resumable)
     callbacks.append(interrupt or GracefulInterrupt(None))
     shown = label if len(variants) > 1 else variants[0].name
@@ -115,4 +117,4 @@ def build_grid_fit(
         enable_checkpointing=False,
         parameters_may_stop=True,
     )
-    return GridFit(trainer, module, datamodule, label, tuple(variants), curves, best, divergence)
+    return GridFit(trainer, module, datamodule, label, tuple(variants), curves, best, divergence, timer)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from src.config.course import CourseRecipe
 from src.experiments.wording import pct, points
 
 COURSE_DATA = "cifar10"
+COURSE_EPOCHS = CourseRecipe.epochs  # the length of the course's recipe, whose targets are set for it
 
 
 def data_caveat(data: dict) -> str:
@@ -21,18 +23,19 @@ def data_caveat(data: dict) -> str:
 
 
 def fit_seconds(results: dict) -> dict[str, tuple[float, int]]:
-    """variant name -> (seconds of the fit that trained it, variants in that fit)."""
-    return {name: (fit["seconds"], len(fit["variants"])) for fit in results["fits"] for name in fit["variants"]}
+    """variant name -> (training seconds of the fit that trained it, its validations not counted; variants in
+    that fit)."""
+    return {name: (fit["train_seconds"], len(fit["variants"])) for fit in results["fits"] for name in fit["variants"]}
 
 
 def variants_table(results: dict, names: Sequence[str] | None = None) -> str:
     """One row per variant: settings, best validation accuracy and its epoch, final train accuracy, the final
-    train-validation gap, the test accuracy of the best epoch, divergence, and the time of its fit."""
+    train-validation gap, the test accuracy of the best epoch, divergence, and the training time of its fit."""
     variants = {v["name"]: v for v in results["variants"]}
     seconds = fit_seconds(results)
     lines = [
         "| variant | settings | best val acc (epoch) | final train acc | train - val gap | test acc (best epoch) "
-        "| diverged | time |",
+        "| diverged | training time |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for name in names or list(variants):

@@ -24,6 +24,7 @@ from src.experiments.grid.fit import GridFit, build_grid_fit, group_variants, su
 from src.experiments.grid.hparams import write_hparams
 from src.experiments.grid.variant import Variant
 from src.experiments.grid.weights import small_weight_fractions
+from src.experiments.overfitting import overfitting
 from src.experiments.run_context import RunContext
 from src.experiments.trainer_factory import device_count
 
@@ -83,7 +84,8 @@ class FitRecord:
     label: str
     variants: tuple[str, ...]
     mode: str  # vectorized or loop (side by side), off (a fit per variant), single (the only one of its kind)
-    seconds: float  # training time (the validation before training and the test after are not counted)
+    seconds: float  # the fit's time, each epoch's validation included (not the validation before it or the test)
+    train_seconds: float  # its epochs' training alone (EpochTimer; an interrupted fit's partial epoch not counted)
     epochs: int  # epochs trained (fewer when every variant diverged or the run was interrupted)
     completed: bool  # False: interrupted
 
@@ -93,6 +95,7 @@ class FitRecord:
             "variants": list(self.variants),
             "mode": self.mode,
             "seconds": self.seconds,
+            "train_seconds": self.train_seconds,
             "epochs": self.epochs,
             "completed": self.completed,
         }
@@ -108,14 +111,20 @@ class GridRun:
     device: str  # where the fits ran
     normalization: dict[str, list[float]]  # the per-channel mean and std the images were normalised with
     untrained: list[str]  # variants an interruption left untrained
+    batch_size_used: int  # images per training batch (fewer than --batch-size when the training set is smaller)
 
 
 def grid_results(run: GridRun) -> dict:
     return {
         "variants": [outcome.as_dict() for outcome in run.outcomes.values()],
+        "overfitting": {name: overfitting(outcome.history) for name, outcome in run.outcomes.items()},
         "fits": [fit.as_dict() for fit in run.fits],
         "untrained": run.untrained,
-        "config": {"device": run.device, "normalized_with": run.normalization},
+        "config": {
+            "device": run.device,
+            "normalized_with": run.normalization,
+            "batch_size_used": run.batch_size_used,
+        },
     }
 
 
@@ -159,7 +168,8 @@ def train_grid(cfg: CourseRun, splits: ImageSplits, variants: Sequence[Variant],
                 seconds = time.perf_counter() - started
                 mode = cfg.side_by_side if len(group) > 1 or cfg.side_by_side == "off" else "single"
                 names = tuple(v.name for v in group)
-                fits.append(FitRecord(label, names, mode, seconds, fit.trainer.current_epoch, completed))
+                train_seconds = sum(fit.timer.train_seconds.values())
+                fits.append(FitRecord(label, names, mode, seconds, train_seconds, fit.trainer.current_epoch, completed))
                 tested = completed and interrupt.received is None  # a signal after training: stop, no test
                 for k, outcome in enumerate(variant_outcomes(fit, tested)):
                     outcomes[outcome.variant.name] = outcome
@@ -173,7 +183,8 @@ def train_grid(cfg: CourseRun, splits: ImageSplits, variants: Sequence[Variant],
         context.stopped(interrupt.received, fit.trainer)
     normalization = {"mean": fit.datamodule.mean.tolist(), "std": fit.datamodule.std.tolist()}
     untrained = [variant.name for variant in variants if variant.name not in outcomes]
-    return GridRun(outcomes, fits, tables, str(fit.trainer.strategy.root_device), normalization, untrained)
+    device, batch = str(fit.trainer.strategy.root_device), fit.datamodule.train_batch_size
+    return GridRun(outcomes, fits, tables, device, normalization, untrained, batch)
 
 
 def variant_outcomes(fit: GridFit, tested: bool) -> list[VariantOutcome]:

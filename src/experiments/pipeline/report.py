@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from src.analysis import LayerTable
 from src.experiments.figures import FigureFile
-from src.experiments.grid.tables import data_caveat, variants_table
+from src.experiments.grid.tables import COURSE_EPOCHS, data_caveat, variants_table
+from src.experiments.image_batch import batch_words
+from src.experiments.overfitting import overfitting_brief
 from src.experiments.pipeline.findings import FINDINGS
+from src.experiments.targets import target_met, target_verdict
 from src.experiments.wording import pct
 
 COURSE_TARGET = 0.70  # the lab's goal for the improved pipeline on CIFAR-10
@@ -23,9 +26,21 @@ def target_text(results: dict) -> str:
     if results["data"]["name"] != "cifar10":
         return f"The course's target, {goal}, is about CIFAR-10; this run used {results['data']['name']}."
     if winner is None:
-        return f"The course's target, {goal}: not met (no variant trained)."
-    verdict = "met" if winner["best_val"]["acc"] >= COURSE_TARGET else "not met"
+        return f"The course's target, {goal}: no variant has a finite validation accuracy to judge it by."
+    trained = max(fit["epochs"] for fit in results["fits"])
+    reached, diverged = winner["best_val"]["acc"] >= COURSE_TARGET, winner["diverged_epoch"] is not None
+    verdict = target_verdict(target_met(reached, trained, COURSE_EPOCHS, diverged), trained, COURSE_EPOCHS)
     return f"The course's target, {goal}: **{verdict}** (`{winner['name']}`, {pct(winner['best_val']['acc'])})."
+
+
+def overfitting_line(members: list[dict], results: dict) -> str:
+    """Each variant of a study by the one overfitting rule (src/experiments/overfitting.py)."""
+    found = results["overfitting"]
+    return (
+        "Overfitting (the validation loss above its minimum while the training loss keeps falling): "
+        + "; ".join(f"`{v['name']}`: {overfitting_brief(found[v['name']])}" for v in members)
+        + "."
+    )
 
 
 def small_weights_table(l2: dict, l1: dict) -> str:
@@ -37,12 +52,15 @@ def small_weights_table(l2: dict, l1: dict) -> str:
 
 
 def fits_table(results: dict) -> str:
-    lines = ["| fit | variants | mode | epochs | time | per variant |", "|---|---|---|---|---|---|"]
+    lines = [
+        "| fit | variants | mode | epochs | training | training per variant | with validation |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for fit in results["fits"]:
-        n = len(fit["variants"])
+        n, train = len(fit["variants"]), fit["train_seconds"]
         lines.append(
-            f"| `fit-{fit['label']}` | {n} | {fit['mode']} | {fit['epochs']} | {fit['seconds']:.1f} s "
-            f"| {fit['seconds'] / n:.1f} s |"
+            f"| `fit-{fit['label']}` | {n} | {fit['mode']} | {fit['epochs']} | {train:.1f} s | {train / n:.1f} s "
+            f"| {fit['seconds']:.1f} s |"
         )
     return "\n".join(lines)
 
@@ -79,8 +97,8 @@ def render_pipeline_report(results: dict, tables: dict[str, LayerTable], figures
         f"- {data['source']}: {sizes['train']:,} train / {sizes['val']:,} validation / {sizes['test']:,} test "
         f"images, {len(data['classes'])} classes; normalised ({config['normalization']}) with mean "
         f"{[round(v, 4) for v in norm['mean']]}, std {[round(v, 4) for v in norm['std']]}",
-        f"- every variant: SGD (momentum {config['momentum']:g}), cross-entropy, batch {config['batch_size']} "
-        f"(evaluation {config['eval_batch_size']}), {config['epochs']} epochs, seed {config['seed']}, precision "
+        f"- every variant: SGD (momentum {config['momentum']:g}), cross-entropy, {batch_words(config)}, "
+        f"{config['epochs']} epochs, seed {config['seed']}, precision "
         f"{config['precision']} on {config['device']}; its best epoch by validation accuracy is tested and saved "
         "(checkpoints/<variant>.pt)",
         "- every variant starts from the same initial weights (one seed; batch norm adds only its scale 1 and "
@@ -99,7 +117,8 @@ def render_pipeline_report(results: dict, tables: dict[str, LayerTable], figures
             continue
         members = [variants[name] for name in study["variants"]]
         lines.append(variants_table(results, study["variants"]))
-        lines += ["", *[f"- {sentence}" for sentence in FINDINGS[study["key"]](members, results)], ""]
+        findings = [*FINDINGS[study["key"]](members, results), overfitting_line(members, results)]
+        lines += ["", *[f"- {sentence}" for sentence in findings], ""]
         if study["key"] == "l1":
             lines += [small_weights_table(*members), ""]
         for key in (f"study_{study['key']}", EXTRA_FIGURE.get(study["key"], "")):
@@ -111,8 +130,9 @@ def render_pipeline_report(results: dict, tables: dict[str, LayerTable], figures
     lines += [
         "## Time",
         "",
-        f"Variants with one architecture train side by side in one fit ({config['side_by_side']}); the time of a "
-        "fit is its training (not the validation before it or the test after it).",
+        f"Variants with one architecture train side by side in one fit ({config['side_by_side']}). Training: the "
+        "fit's epochs without their validation; with validation: the whole fit, each epoch's validation included "
+        "(not the validation before training or the test after it).",
         "",
         fits_table(results),
         "",

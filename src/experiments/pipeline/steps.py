@@ -5,6 +5,7 @@ from __future__ import annotations
 from src.data import ImageSplits, load_image_splits
 from src.experiments.figures import FigureFile, FigureSink
 from src.experiments.grid.train import GridRun, grid_results, train_grid
+from src.experiments.image_batch import warn_clipped_batch
 from src.experiments.pipeline.config import PipelineConfig
 from src.experiments.pipeline.figures import pipeline_figures
 from src.experiments.pipeline.report import render_pipeline_report
@@ -16,7 +17,9 @@ from src.experiments.steps import Run, Steps
 
 class PipelineSteps(Steps[PipelineConfig, ImageSplits, GridRun]):
     def prepare(self, cfg: PipelineConfig) -> ImageSplits:
-        return load_image_splits(cfg.data_dir, cfg.seed)
+        splits = load_image_splits(cfg.data_dir, cfg.seed)
+        warn_clipped_batch(cfg, splits)
+        return splits
 
     def train(self, cfg: PipelineConfig, splits: ImageSplits, context: RunContext) -> GridRun:
         return train_grid(cfg, splits, distinct_variants(pipeline_studies(cfg)), context)

@@ -6,8 +6,10 @@ from src.analysis import LayerTable
 from src.experiments.confusion import confusion_markdown, most_confused
 from src.experiments.figures import FigureFile
 from src.experiments.grid.tables import data_caveat
+from src.experiments.image_batch import batch_words
 from src.experiments.tables import history_table
-from src.experiments.wording import pct
+from src.experiments.targets import target_verdict
+from src.experiments.wording import pct, points
 from src.shell import shown_path, train_command
 
 LONG_HISTORY = 30  # epochs; a longer table goes into a collapsed section
@@ -26,18 +28,29 @@ def headline(results: dict) -> str:
     )
 
 
+def paper_comparison(paper: dict, test: dict | None, data_name: str) -> str:
+    """How this run's test accuracy stands against the paper's: only on CIFAR-10 and after the paper's length."""
+    if data_name != "cifar10":
+        return f"; this run used {data_name}, so it does not compare."
+    if not paper["comparable"]:
+        return f"; **{target_verdict(None, paper['iterations'], paper['recipe_iterations'], 'iterations')}**."
+    if test is None:
+        return "; this run has no test yet."
+    return f"; this run: {pct(test['acc'])} ({points(test['acc'] - paper['test_acc'])})."
+
+
 def reference_lines(results: dict) -> list[str]:
     paper, target, data = results["paper"], results["course_target"], results["data"]
     lines = []
     if paper is not None:
         lines.append(
             f"- He et al. (2016), Table 6 (option A shortcuts): ResNet-{paper['depth']} reaches "
-            f"{pct(paper['test_acc'])} test accuracy ({pct(paper['test_error'])} error) on CIFAR-10"
-            + ("." if data["name"] == "cifar10" else f"; this run used {data['name']}, so it does not compare.")
+            f"{pct(paper['test_acc'])} test accuracy ({pct(paper['test_error'])} error) on CIFAR-10 after "
+            f"{paper['recipe_iterations']:,} iterations" + paper_comparison(paper, results["test"], data["name"])
         )
     goal = f"more than {pct(target['val_acc'], 0)} validation accuracy within {target['max_epochs']} epochs"
     if target["applies"]:
-        verdict = "met" if target["met"] else "not met"
+        verdict = target_verdict(target["met"], target["epochs"], target["recipe_epochs"])
         lines.append(f"- The course's target, {goal}: **{verdict}**.")
     else:
         lines.append(f"- The course's target, {goal}, is about CIFAR-10; this run used {data['name']}.")
@@ -52,8 +65,8 @@ def schedule_lines(results: dict) -> list[str]:
     warmup = schedule["warmup_iterations"]
     return [
         f"- SGD, lr {config['lr']:g} (momentum {config['momentum']:g}, plain), L2 weight decay "
-        f"{config['weight_decay']:g}; cross-entropy; batch {config['batch_size']} (evaluation "
-        f"{config['eval_batch_size']}); seed {config['seed']}; precision {config['precision']} on {config['device']}"
+        f"{config['weight_decay']:g}; cross-entropy; {batch_words(config)}; seed {config['seed']}; precision "
+        f"{config['precision']} on {config['device']}"
         + (", torch.compile" if config["compile"] == "on" else "")
         + (", channels_last" if config["channels_last"] else ""),
         f"- {schedule['iterations']:,} iterations = {schedule['epochs']} epochs of {schedule['steps_per_epoch']} "
@@ -78,15 +91,16 @@ def timing_lines(results: dict) -> list[str]:
     if timing is None:
         return ["No whole epoch was timed."]
     return [
-        f"- {timing['median_epoch_s']:.2f} s per epoch, validation included ("
+        f"- {timing['median_epoch_s']:.2f} s per epoch with its validation, {timing['median_train_epoch_s']:.2f} s "
+        "of training alone ("
         + (
             "one whole epoch timed, with its warm-up"
             if timing.get("first_epoch_included")
-            else f"the median of {timing['epochs_timed']} after the first, which took {timing['first_epoch_s']:.2f} s "
-            "with warm-up"
+            else f"medians of {timing['epochs_timed']} epochs after the first, which took "
+            f"{timing['first_epoch_s']:.2f} s with warm-up"
         )
-        + f"), {timing['images_per_s']:,.0f} training images/s",
-        f"- the whole {schedule['iterations']:,}-iteration recipe at that speed: "
+        + f"): {timing['images_per_s']:,.0f} training images/s (training alone)",
+        f"- the whole {schedule['iterations']:,}-iteration recipe at that speed, validation included: "
         f"{timing['recipe_s_estimate'] / 60:.1f} min on {results['config']['device']}",
     ]
 

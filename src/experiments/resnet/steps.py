@@ -8,6 +8,7 @@ from src.analysis import LayerTable, layer_summary
 from src.data import ImageSplits, load_image_splits
 from src.experiments.confusion import confusion_figure, confusion_markdown, confusion_results
 from src.experiments.figures import FigureFile, FigureSink
+from src.experiments.image_batch import warn_clipped_batch
 from src.experiments.machine import detect_machine
 from src.experiments.resnet.analysis import course_target, paper_reference, timing
 from src.experiments.resnet.config import ResNetConfig, training_length
@@ -33,6 +34,7 @@ class ResNetSteps(Steps[ResNetConfig, ImageSplits, Trained]):
         splits = load_image_splits(cfg.data_dir, cfg.seed)
         world = device_count(cfg, detect_machine()) * cfg.num_nodes
         training_length(cfg, len(splits.train[1]), world)  # milestones past the end of --epochs fail before the run
+        warn_clipped_batch(cfg, splits)
         return splits
 
     def train(self, cfg: ResNetConfig, splits: ImageSplits, context: RunContext) -> Trained:
@@ -58,7 +60,7 @@ class ResNetSteps(Steps[ResNetConfig, ImageSplits, Trained]):
                 "acc": tested["test/acc"],
                 "confusion": confusion_results(trained.confusion, splits.classes),
             }
-        seconds = trained.fit.timer.seconds
+        timer = trained.fit.timer
         return {
             "data": data,
             "model": {
@@ -71,14 +73,15 @@ class ResNetSteps(Steps[ResNetConfig, ImageSplits, Trained]):
             **trained.table.as_dict(),
             "schedule": schedule,
             "history": history,
-            "epoch_seconds": {str(epoch): s for epoch, s in sorted(seconds.items())},
-            "timing": timing(seconds, schedule, len(splits.train[1])),
+            "epoch_seconds": {str(epoch): s for epoch, s in sorted(timer.seconds.items())},
+            "timing": timing(timer.seconds, timer.train_seconds, schedule, len(splits.train[1])),
             "best_val": best_val,
             "test": test,
-            "paper": paper_reference(cfg.depth),
-            "course_target": course_target(history, data["name"]),
+            "paper": paper_reference(cfg.depth, schedule["iterations"]),
+            "course_target": course_target(history, data["name"], schedule),
             "config": {
                 "device": str(trained.fit.trainer.strategy.root_device),
+                "batch_size_used": trained.fit.datamodule.train_batch_size,
                 "normalization": trained.fit.module.hparams.normalization,
             },
         }

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
+from src.experiments.targets import target_verdict
 from src.experiments.wording import pct
+
+
+def paper_note(results: dict) -> str:
+    """Why this run's test accuracy does not compare with the paper's, if it does not."""
+    paper, data_name = results["paper"], results["data"]["name"]
+    if data_name != "cifar10":
+        return f" (this run used {data_name}: it does not compare)"
+    if not paper["comparable"]:
+        return f" ({target_verdict(None, paper['iterations'], paper['recipe_iterations'], 'iterations')})"
+    return ""
 
 
 def resnet_summary(results: dict) -> str:
@@ -16,11 +27,12 @@ def resnet_summary(results: dict) -> str:
     ]
     paper, timing = results["paper"], results["timing"]
     if paper is not None:
-        lines.append(f"  the paper: {pct(paper['test_acc'])} test accuracy on CIFAR-10")
+        lines.append(f"  the paper: {pct(paper['test_acc'])} test accuracy on CIFAR-10{paper_note(results)}")
     if timing is not None:
         lines.append(
-            f"  {timing['median_epoch_s']:.2f} s per epoch (median of {timing['epochs_timed']}), "
-            f"{timing['images_per_s']:,.0f} training images/s; the {schedule['iterations']:,}-iteration recipe "
-            f"would take {timing['recipe_s_estimate'] / 60:.1f} min here"
+            f"  {timing['median_epoch_s']:.2f} s per epoch with validation, {timing['median_train_epoch_s']:.2f} s "
+            f"training alone (medians of {timing['epochs_timed']}): {timing['images_per_s']:,.0f} training "
+            f"images/s; the {schedule['iterations']:,}-iteration recipe would take "
+            f"{timing['recipe_s_estimate'] / 60:.1f} min here"
         )
     return "\n".join(lines)
