@@ -24,7 +24,6 @@ import time
 from pathlib import Path
 
 import torch
-import torch.nn.functional as F
 
 if __package__ in (None, ""):  # `python bench/x.py`: make the repository root importable as in `-m bench.x`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -37,8 +36,8 @@ from src.experiments.sentiment.config import SentimentConfig
 from src.experiments.sentiment.data import SentimentData, padding_report, prepare_reviews
 from src.experiments.sentiment.fit import build_sentiment_fit
 from src.experiments.sentiment.presets import preset_settings
-from src.modules.sentiment_classifier import StageMetrics, WarmupFactor
-from src.modules.sentiment_rnn import SentimentRNN
+from src.modules.sentiment_classifier import StageMetrics, WarmupFactor, head_loss
+from src.modules.sentiment_rnn import SentimentRNN, positive_logit
 
 IMDB_REVIEWS, IMDB_MEAN_WORDS = 50_000, 230
 
@@ -69,7 +68,7 @@ def plain_epochs(data: SentimentData, cfg: SentimentConfig) -> list[float]:
     torch.manual_seed(0)
     model = SentimentRNN(
         len(data.vocabulary), settings.embedding_dim, settings.hidden_dim, settings.num_layers,
-        settings.bidirectional, settings.dropout, settings.cell, settings.init == "course",
+        settings.bidirectional, settings.dropout, settings.cell, settings.init == "course", settings.output_dim,
     ).to(device)  # fmt: skip
     optimizer = torch.optim.Adam(model.parameters(), lr=settings.lr, eps=settings.eps)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, WarmupFactor(settings.warmup_steps))
@@ -85,8 +84,8 @@ def plain_epochs(data: SentimentData, cfg: SentimentConfig) -> list[float]:
         for batch in sampler.epoch_batches(epoch):
             ids, lengths = pad_batch([train.ids[i] for i in batch])
             labels = train.labels[torch.tensor(batch)].to(device)
-            logits = model(ids.to(device), lengths)
-            loss = F.binary_cross_entropy_with_logits(logits, labels)
+            outputs = model(ids.to(device), lengths)
+            loss, logits = head_loss(outputs, labels), positive_logit(outputs)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
@@ -98,8 +97,8 @@ def plain_epochs(data: SentimentData, cfg: SentimentConfig) -> list[float]:
             for batch in val_batches:
                 ids, lengths = pad_batch([val.ids[i] for i in batch])
                 labels = val.labels[torch.tensor(batch)].to(device)
-                logits = model(ids.to(device), lengths)
-                val_metrics.update(F.binary_cross_entropy_with_logits(logits, labels), logits, labels)
+                outputs = model(ids.to(device), lengths)
+                val_metrics.update(head_loss(outputs, labels), positive_logit(outputs), labels)
         val_metrics.compute_and_reset()
     sync_device()
     starts.append(time.perf_counter())

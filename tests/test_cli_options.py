@@ -105,6 +105,7 @@ CASES = [
     (["sentiment", "--num-layers", "0"], "--num-layers: must be at least 1, got 0"),
     (["sentiment", "--dropout", "1"], "--dropout: must be in [0, 1), got 1"),
     (["sentiment", "--cell", "rnn"], "--cell: one of lstm, gru, got 'rnn'"),
+    (["sentiment", "--output-dim", "3"], "--output-dim: must be in 1 .. 2, got 3"),
     (["sentiment", "--init", "zeros"], "--init: one of course, torch, got 'zeros'"),
     (["sentiment", "--eps", "0"], "--eps: must be a finite number > 0, got 0"),
     (["sentiment", "--warmup-steps", "-1"], "--warmup-steps: must be at least 0, got -1"),

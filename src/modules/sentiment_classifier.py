@@ -1,4 +1,5 @@
-"""SentimentClassifier: trains SentimentRNN with binary cross-entropy, Adam and a linear warm-up."""
+"""SentimentClassifier: trains SentimentRNN with cross-entropy (binary for one output), Adam and a linear
+warm-up."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from torchmetrics.classification import BinaryAccuracy, BinaryF1Score, BinaryRec
 
 from src.internals import LeanHookBookkeeping
 from src.modules.epoch_lr import EpochLearningRate
-from src.modules.sentiment_rnn import SentimentRNN
+from src.modules.sentiment_rnn import SentimentRNN, positive_logit
 
 
 class WarmupFactor:
@@ -22,6 +23,14 @@ class WarmupFactor:
 
     def __call__(self, step: int) -> float:
         return step / self.warmup if step < self.warmup else 1.0
+
+
+def head_loss(outputs: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """Mean per review: binary cross-entropy of a (B, 1) head's logit, or cross-entropy of a (B, 2) head's two,
+    as the notebook (both are -log p(true class): the same number for the same log-odds of positive)."""
+    if outputs.shape[1] == 1:
+        return F.binary_cross_entropy_with_logits(outputs[:, 0], labels)
+    return F.cross_entropy(outputs, labels.long())
 
 
 class StageMetrics(torch.nn.Module):
@@ -71,6 +80,7 @@ class SentimentClassifier(LeanHookBookkeeping, EpochLearningRate, pl.LightningMo
         dropout: float,
         cell: str,
         course_init: bool,
+        output_dim: int,
         lr: float,
         eps: float,
         weight_decay: float,
@@ -80,7 +90,7 @@ class SentimentClassifier(LeanHookBookkeeping, EpochLearningRate, pl.LightningMo
         super().__init__()
         self.save_hyperparameters()
         self.model = SentimentRNN(
-            vocab_size, embedding_dim, hidden_dim, num_layers, bidirectional, dropout, cell, course_init
+            vocab_size, embedding_dim, hidden_dim, num_layers, bidirectional, dropout, cell, course_init, output_dim
         )
         self.train_metrics, self.val_metrics, self.test_metrics = StageMetrics(), StageMetrics(), StageMetrics()
         self.test_probabilities = torch.full((test_size,), float("nan"))
@@ -90,8 +100,9 @@ class SentimentClassifier(LeanHookBookkeeping, EpochLearningRate, pl.LightningMo
 
     def _step(self, batch, metrics: StageMetrics) -> tuple[torch.Tensor, torch.Tensor]:
         ids, lengths, labels, _ = batch
-        logits = self(ids, lengths).float()
-        loss = F.binary_cross_entropy_with_logits(logits, labels)
+        outputs = self(ids, lengths).float()  # (B, output_dim)
+        loss = head_loss(outputs, labels)
+        logits = positive_logit(outputs)  # (B,) log-odds of positive, whichever the head
         metrics.update(loss.detach(), logits.detach(), labels)
         return loss, logits
 

@@ -1,5 +1,5 @@
 """SentimentRNN: embedding -> dropout -> LSTM (or GRU) over packed sequences -> final hidden state -> dropout
--> linear, one logit per review (positive when > 0)."""
+-> linear: one logit per review, or one per class as the course's notebook (positive_logit reads either)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
 CELLS = {"lstm": nn.LSTM, "gru": nn.GRU}
+OUTPUT_DIMS = (1, 2)
 
 
 class SentimentRNN(nn.Module):
@@ -16,8 +17,11 @@ class SentimentRNN(nn.Module):
     directions concatenated when bidirectional (the backward direction's final state is the one after reading
     back to the first token). The course's notebook took only the backward state into an FC sized for one.
 
-    `course_init`: Xavier-normal embedding and linear weights, orthogonal recurrent weights, zero biases, as
-    the course's notebook; otherwise torch's defaults (the padding row of the embedding is zero either way).
+    `output_dim`: 1, one logit (sigmoid and binary cross-entropy), or 2, a logit per class, negative then
+    positive (softmax and cross-entropy: the notebook's OUTPUT_DIM = 2, one more row of weights for the same
+    decision). `course_init`: Xavier-normal embedding and linear weights, orthogonal recurrent weights, zero
+    biases, as the course's notebook; otherwise torch's defaults (the padding row of the embedding is zero
+    either way).
     """
 
     def __init__(
@@ -30,10 +34,13 @@ class SentimentRNN(nn.Module):
         dropout: float = 0.0,
         cell: str = "lstm",
         course_init: bool = False,
+        output_dim: int = 1,
     ) -> None:
         super().__init__()
         if cell not in CELLS:
             raise ValueError(f"cell must be one of {tuple(CELLS)}, got {cell!r}")
+        if output_dim not in OUTPUT_DIMS:
+            raise ValueError(f"output_dim must be one of {OUTPUT_DIMS}, got {output_dim!r}")
         self.cell, self.bidirectional = cell, bidirectional
         self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=0)
         self.dropout = nn.Dropout(dropout)
@@ -45,7 +52,7 @@ class SentimentRNN(nn.Module):
             bidirectional=bidirectional,
             dropout=dropout if num_layers > 1 else 0.0,
         )
-        self.fc = nn.Linear(hidden_dim * (2 if bidirectional else 1), 1)
+        self.fc = nn.Linear(hidden_dim * (2 if bidirectional else 1), output_dim)
         if course_init:
             nn.init.xavier_normal_(self.embedding.weight)
             nn.init.xavier_normal_(self.fc.weight)
@@ -65,5 +72,11 @@ class SentimentRNN(nn.Module):
         last = h_n[-2:] if self.bidirectional else h_n[-1:]
         return torch.cat(list(last), dim=1)  # (B, directions * H)
 
-    def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:  # -> (B,) logits
-        return self.fc(self.dropout(self.features(ids, lengths))).squeeze(1)
+    def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:  # -> (B, output_dim) logits
+        return self.fc(self.dropout(self.features(ids, lengths)))
+
+
+def positive_logit(outputs: torch.Tensor) -> torch.Tensor:
+    """(B, 1) or (B, 2) outputs -> (B,) log-odds of positive: the one logit, or the positive class's logit less
+    the negative's (softmax's probability of positive is the sigmoid of that difference)."""
+    return outputs[:, 0] if outputs.shape[1] == 1 else outputs[:, 1] - outputs[:, 0]

@@ -7,16 +7,22 @@ import csv
 import json
 import os
 import random
+import re
 import signal
+import statistics
 
 import pytest
 import torch
 from pytorch_lightning.callbacks import Callback
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, confusion_matrix, f1_score
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from src.cli import main
+from src.data.text import load_reviews
 from src.experiments import run_context
+from src.experiments.sentiment.summary import sentiment_summary
 from tests.conftest import SignalAtStep
 from tests.experiments.test_resume import same_checkpoint_state
 
@@ -67,21 +73,64 @@ def test_results_agree_with_scikit_learn(finished):
     with (finished / "test_predictions.csv").open(newline="") as file:
         rows = list(csv.DictReader(file))
     truth = [int(row["label"] == "positive") for row in rows]
-    for preset, result in results["presets"].items():
-        predicted = [int(float(row[f"{preset}_probability_positive"]) > 0.5) for row in rows]
-        test = result["test"]
+    tested = {preset: result["test"] for preset, result in results["presets"].items()}
+    for name, test in {**tested, "bag_of_words": results["bag_of_words"]["test"]}.items():
+        predicted = [int(float(row[f"{name}_probability_positive"]) > 0.5) for row in rows]
         assert test["acc"] == pytest.approx(accuracy_score(truth, predicted), abs=1e-6)
         assert test["f1"] == pytest.approx(f1_score(truth, predicted), abs=1e-6)
         assert test["balanced_acc"] == pytest.approx(balanced_accuracy_score(truth, predicted), abs=1e-6)
         assert test["confusion"]["matrix"] == confusion_matrix(truth, predicted).tolist()
+    for result in results["presets"].values():
         best = min(result["history"], key=lambda row: row["val/loss"])
         assert result["best"]["epoch"] == best["epoch"] and len(result["history"]) == 3
         assert result["settings"]["embedding_dim"] == 8 and result["settings"]["lr"] == 0.02
     assert results["presets"]["default"]["settings"]["bidirectional"] is True  # not overridden: the preset's
     assert results["presets"]["course"]["settings"]["init"] == "course"
     assert results["presets"]["default"]["test"]["acc"] > 0.9  # the rule is learnable: it did learn
-    assert results["majority_baseline"] == {"class": "positive", "accuracy": pytest.approx(0.6)}
+    assert results["majority_baseline"]["class"] == "positive"
+    assert results["majority_baseline"]["accuracy"] == pytest.approx(0.6)
     assert results["overrides"]["embedding_dim"] == 8
+
+
+def test_the_bag_of_words_is_fitted_on_the_runs_own_training_split(reviews_csv, finished):
+    """An independent fit (scikit-learn's pipeline on the same seeded split, training reviews only) gives the same
+    probabilities as the run's baseline column."""
+    splits = load_reviews(str(reviews_csv), seed=12)
+    vectorizer = TfidfVectorizer(
+        preprocessor=lambda t: re.sub(r"<[^>]+>", " ", t.lower()), ngram_range=(1, 2), min_df=2
+    )
+    model = LogisticRegression(C=16, solver="liblinear").fit(
+        vectorizer.fit_transform(splits.train.texts), splits.train.labels
+    )
+    expected = model.predict_proba(vectorizer.transform(splits.test.texts))[:, 1]
+    with (finished / "test_predictions.csv").open(newline="") as file:
+        rows = list(csv.DictReader(file))
+    assert [row["text"] for row in rows] == list(splits.test.texts)
+    assert [float(row["bag_of_words_probability_positive"]) for row in rows] == pytest.approx(expected, abs=1e-6)
+    bag = json.loads((finished / "results.json").read_text())["bag_of_words"]
+    assert bag["features"] == len(vectorizer.vocabulary_) and bag["seconds"] > 0
+
+
+def test_training_reviews_per_second_leave_validation_out(finished):
+    """The rate divides the training reviews by the training time alone, which each epoch's validation is not
+    part of: the epoch's own time, validation included, is longer."""
+    results = json.loads((finished / "results.json").read_text())
+    for result in results["presets"].values():
+        training, whole = result["train_seconds"], result["epoch_seconds"]
+        assert set(training) == set(whole) == {"1", "2", "3"}
+        assert all(0 < training[epoch] < whole[epoch] for epoch in whole)
+        assert result["train_reviews_per_s"] == pytest.approx(210 / statistics.median(training.values()))
+    report = (finished / "report.md").read_text()
+    assert "| training reviews per second (training time alone) |" in report
+
+
+def test_the_summary_says_which_vocabulary_was_used(finished):
+    results = json.loads((finished / "results.json").read_text())
+    words = len(json.loads((finished / "vocabulary.json").read_text())["tokens"]) - 2  # less <pad> and <unk>
+    lines = sentiment_summary(results).splitlines()
+    assert lines[0].startswith(f"sentiment on imdb_kaggle (vocabulary of {words:,} words seen 2+ times, ")
+    bag = results["bag_of_words"]["test"]
+    assert lines[-1].startswith(f"  bag of words test accuracy {100 * bag['acc']:.2f} %, F1 {100 * bag['f1']:.2f} %")
 
 
 def test_the_report_answers_the_labs_questions(finished):
@@ -89,6 +138,8 @@ def test_the_report_answers_the_labs_questions(finished):
     report = (finished / "report.md").read_text()
     for part in (
         "## The presets side by side",
+        "## Against the baselines and the literature",
+        "| test set | default | course | bag of words | majority class (positive) |",
         "## Loss per epoch: where overfitting starts",
         "## Test results of the best checkpoint",
         "## The first test reviews",
@@ -120,19 +171,22 @@ def test_tensorboard_has_both_presets_gates_layers_and_the_projector(finished):
         assert "embedding" in projector and metadata == vocabulary[1:]  # every word but <pad>
 
 
-def test_predict_gives_the_probabilities_of_the_model_in_memory(finished, tmp_path, capsys):
+@pytest.mark.parametrize("preset", ["course", "default"])  # two outputs (the notebook's head), and one
+def test_predict_gives_the_probabilities_of_the_model_in_memory(finished, tmp_path, capsys, preset):
     with (finished / "test_predictions.csv").open(newline="") as file:
         rows = list(csv.DictReader(file))
     texts = [row["text"] for row in rows[:12]]
     output = tmp_path / "mine.csv"
-    assert main(["predict", str(finished), "--variant", "course", "--text", *texts, "--output", str(output)]) == 0
+    assert main(["predict", str(finished), "--variant", preset, "--text", *texts, "--output", str(output)]) == 0
     with output.open(newline="") as file:
         predicted = list(csv.DictReader(file))
     assert [row["text"] for row in predicted] == texts
     for mine, theirs in zip(predicted, rows, strict=False):
         assert float(mine["probability_positive"]) == pytest.approx(
-            float(theirs["course_probability_positive"]), abs=2e-6
+            float(theirs[f"{preset}_probability_positive"]), abs=2e-6
         )
+    if preset == "default":
+        return
     lines = tmp_path / "reviews.txt"
     lines.write_text("\n".join(texts[:3]) + "\n\n", encoding="utf-8")
     capsys.readouterr()
@@ -168,8 +222,9 @@ def comparable(run_dir) -> dict:
     data = json.loads((run_dir / "results.json").read_text())
     data.pop("meta"), data["config"].pop("logdir")
     data["text"].pop("seconds"), data["text"].pop("reviews_per_s")
+    data["bag_of_words"].pop("seconds")
     for result in data["presets"].values():
-        result.pop("epoch_seconds"), result.pop("train_reviews_per_s")
+        result.pop("epoch_seconds"), result.pop("train_seconds"), result.pop("train_reviews_per_s")
     return data
 
 
@@ -215,16 +270,29 @@ def test_resume_mid_epoch_is_bit_identical(reviews_csv, tmp_path, monkeypatch, f
         (["--dropout", "1"], "--dropout: "),
         (["--cell", "rnn"], "--cell: one of lstm, gru, got 'rnn'"),
         (["--data", "nowhere.csv"], "--data nowhere.csv: no such file or directory"),
+        (  # a vocabulary of <pad> and <unk> only: every review one <unk>, nothing to learn
+            ["--min-freq", "100000"],
+            "error: --min-freq 100000: no word occurs 100,000 times in the 210 training reviews (the most frequent, ",
+        ),
     ],
 )
 def test_bad_options(reviews_csv, tmp_path, capsys, extra, message):
     words = argv(reviews_csv, tmp_path)
-    if extra[0] == "--data":
-        words[2] = extra[1]
+    if extra[0] in words:  # an option argv gives already: this value instead
+        words[words.index(extra[0]) + 1] = extra[1]
         extra = []
     assert main(words + extra) == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "sentiment").exists()
+
+
+def test_reviews_with_no_word_left_are_refused_before_training(tmp_path, capsys):
+    path = tmp_path / "reviews.csv"
+    path.write_text("review,sentiment\n" + "".join(f"It was the.,{s}\n" for s in ["positive", "negative"] * 10))
+    assert main(argv(path, tmp_path / "runs")) == 2
+    error = capsys.readouterr().err
+    assert error == "error: the 14 training reviews have no word left after removing stop words and punctuation\n"
+    assert not (tmp_path / "runs").exists()
 
 
 class SignalInLastValidation(Callback):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
+import torch.nn.functional as F
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
 
 from src.data.text import ReviewDataModule, Reviews, Vocabulary, encode_reviews, tokenize
@@ -26,7 +27,18 @@ def tiny_reviews(n: int, seed: int) -> Reviews:
     return Reviews(tuple(texts), tuple(labels))
 
 
-def test_metrics_and_test_probabilities(cpu_trainer):
+def probability_and_loss(outputs: torch.Tensor, label: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """One review's (1, output_dim) outputs: its probability of positive and loss, as the notebook's
+    nn.CrossEntropyLoss computes it for two outputs and nn.BCEWithLogitsLoss for one."""
+    if outputs.shape[1] == 1:
+        return torch.sigmoid(outputs[0, 0]), F.binary_cross_entropy_with_logits(
+            outputs[0, 0], torch.tensor(float(label))
+        )
+    return torch.softmax(outputs[0], 0)[1], F.cross_entropy(outputs, torch.tensor([int(label)]))
+
+
+@pytest.mark.parametrize("output_dim", [1, 2])
+def test_metrics_and_test_probabilities(cpu_trainer, output_dim):
     torch.manual_seed(0)
     train, test = tiny_reviews(120, 1), tiny_reviews(40, 2)
     vocabulary = Vocabulary.build([tokenize(t) for t in train.texts], min_freq=1)
@@ -34,15 +46,21 @@ def test_metrics_and_test_probabilities(cpu_trainer):
     data = ReviewDataModule(*encoded, batch_size=16, eval_batch_size=7, seed=0)
     module = SentimentClassifier(
         vocab_size=len(vocabulary), embedding_dim=8, hidden_dim=8, num_layers=1, bidirectional=True, dropout=0.0,
-        cell="lstm", course_init=False, lr=0.02, eps=1e-8, weight_decay=0.0, warmup_steps=3, test_size=len(test),
+        cell="lstm", course_init=False, output_dim=output_dim, lr=0.02, eps=1e-8, weight_decay=0.0, warmup_steps=3,
+        test_size=len(test),
     )  # fmt: skip
+    assert module.model.fc.out_features == output_dim
     trainer = cpu_trainer(max_epochs=3, num_sanity_val_steps=0)
     trainer.fit(module, datamodule=data)
     logged = trainer.test(module, datamodule=data, verbose=False)[0]
     probabilities = module.test_probabilities
     with torch.no_grad():  # each review alone, in order: what the batched, length-sorted test must equal
-        alone = torch.cat([torch.sigmoid(module.eval()(ids[None], torch.tensor([len(ids)]))) for ids in encoded[1].ids])
-    torch.testing.assert_close(probabilities, alone, atol=1e-6, rtol=0)
+        alone = [
+            probability_and_loss(module.eval()(ids[None], torch.tensor([len(ids)])), label)
+            for ids, label in zip(encoded[1].ids, test.labels, strict=True)
+        ]
+    torch.testing.assert_close(probabilities, torch.stack([p for p, _ in alone]), atol=1e-6, rtol=0)
+    assert logged["test/loss"] == pytest.approx(float(torch.stack([loss for _, loss in alone]).mean()), abs=1e-5)
     predicted, truth = (probabilities > 0.5).int().numpy(), list(test.labels)
     assert logged["test/acc"] == pytest.approx(accuracy_score(truth, predicted), abs=1e-6)
     assert logged["test/f1"] == pytest.approx(f1_score(truth, predicted), abs=1e-6)

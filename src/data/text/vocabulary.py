@@ -12,6 +12,7 @@ from src.atomic import write_atomic
 from src.errors import UserError
 
 PAD, UNK = "<pad>", "<unk>"
+SPECIAL_TOKENS = (PAD, UNK)  # ids 0 and 1, in every vocabulary before its words
 VOCABULARY_FORMAT = 1
 
 
@@ -26,7 +27,7 @@ class Vocabulary:
         the ids do not depend on the order of the reviews)."""
         counts = Counter(token for tokens in tokenized for token in tokens)
         kept = sorted((t for t, n in counts.items() if n >= min_freq), key=lambda t: (-counts[t], t))
-        return cls((PAD, UNK, *kept), min_freq)
+        return cls((*SPECIAL_TOKENS, *kept), min_freq)
 
     def __len__(self) -> int:
         return len(self.tokens)

@@ -14,7 +14,7 @@ from src.data.text.buckets import length_sorted_batches, pad_batch
 from src.errors import UserError
 from src.experiments.predict.trained_model import load_checkpoint_dict, run_results
 from src.experiments.sentiment.config import VOCABULARY_FILE
-from src.modules.sentiment_rnn import SentimentRNN
+from src.modules.sentiment_rnn import SentimentRNN, positive_logit
 
 MODEL_OPTIONS = ("vocab_size", "embedding_dim", "hidden_dim", "num_layers", "bidirectional", "dropout", "cell")
 
@@ -49,6 +49,7 @@ def load_trained_reviewer(run_dir: Path, preset: str | None) -> TrainedReviewer:
     try:
         hparams = checkpoint["hyper_parameters"]
         options = {key: hparams[key] for key in MODEL_OPTIONS}
+        options["output_dim"] = hparams.get("output_dim", 1)  # runs from before the course's two-output head
         state = {k.removeprefix("model."): v for k, v in checkpoint["state_dict"].items() if k.startswith("model.")}
         model = SentimentRNN(**options)
         model.load_state_dict(state)
@@ -83,5 +84,5 @@ def probabilities_positive(
     out = torch.zeros(len(ids))
     for batch in length_sorted_batches([len(x) for x in ids], batch_size):
         padded, lengths = pad_batch([ids[i] for i in batch])
-        out[torch.tensor(batch)] = torch.sigmoid(model(padded.to(device), lengths)).cpu()
+        out[torch.tensor(batch)] = torch.sigmoid(positive_logit(model(padded.to(device), lengths))).cpu()
     return out

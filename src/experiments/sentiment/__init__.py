@@ -10,7 +10,8 @@ SENTIMENT = Experiment(
     description="Classifies movie reviews as positive or negative with an embedding, an LSTM over packed "
     "sequences and a linear layer. Trains the `default` preset (128-dimensional embedding, bidirectional, "
     "dropout) and the `course` preset (the notebook's settings exactly) in turn, keeps each one's epoch with "
-    "the lowest validation loss, tests it and compares both side by side. Reviews: the embedded Rotten "
+    "the lowest validation loss, tests it and compares both side by side and with a bag-of-words baseline "
+    "(TF-IDF of words and bigrams, logistic regression) fitted on the same split. Reviews: the embedded Rotten "
     "Tomatoes snippets, or IMDB from --data. Classify your own text with `predict RUN --text ...`.",
     steps="src.experiments.sentiment.steps:SentimentSteps",
 )

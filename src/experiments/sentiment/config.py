@@ -57,6 +57,9 @@ class PresetOptions(Options):
     preset's)"""
     cell: Cell | None = None
     """recurrent cell: lstm or gru (default: the preset's)"""
+    output_dim: Annotated[int | None, InRange(1, 2, "1 .. 2")] = None
+    """outputs of the linear layer: 1 (one logit, binary cross-entropy) or 2 (a logit per class, cross-entropy,
+    the course's) (default: the preset's)"""
     init: Init | None = None
     """initial weights: course (Xavier-normal embedding and linear, orthogonal recurrent weights) or torch's
     defaults (default: the preset's)"""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +18,7 @@ from src.data.text import (
     tokenize,
 )
 from src.data.text.buckets import BucketBatchSampler, padding_fraction
+from src.data.text.vocabulary import SPECIAL_TOKENS
 from src.errors import UserError
 from src.experiments.sentiment.config import SentimentConfig
 
@@ -39,10 +41,13 @@ def prepare_reviews(cfg: SentimentConfig) -> SentimentData:
         if len(reviews) == 0:
             raise UserError(f"--data {cfg.data}: the {name} split has no reviews ({splits.split})")
     if len(set(splits.train.labels)) < 2:
-        raise UserError(f"--data {cfg.data}: the training split has reviews of one class only")
+        only = "positive" if splits.train.labels[0] == 1 else "negative"
+        raise UserError(f"--data {cfg.data}: the training split has only {only} reviews")
     started = time.perf_counter()
     tokenized = [tokenize(text) for text in splits.train.texts]
     vocabulary = Vocabulary.build(tokenized, cfg.min_freq)
+    if len(vocabulary) == len(SPECIAL_TOKENS):
+        raise UserError(no_words_message(tokenized, cfg.min_freq))
     encoded = {"train": encode_reviews(splits.train, vocabulary, cfg.max_len, tokenized)}
     encoded |= {name: encode_reviews(getattr(splits, name), vocabulary, cfg.max_len) for name in ("val", "test")}
     seconds = time.perf_counter() - started
@@ -59,6 +64,19 @@ def prepare_reviews(cfg: SentimentConfig) -> SentimentData:
         "per_split": {name: split_statistics(e, vocabulary) for name, e in encoded.items()},
     }
     return SentimentData(splits, vocabulary, encoded, processing)
+
+
+def no_words_message(tokenized: list[list[str]], min_freq: int) -> str:
+    """Why the vocabulary has no word: every review would be read as <unk> alone, and nothing learnt."""
+    counts = Counter(token for tokens in tokenized for token in tokens)
+    if not counts:
+        return f"the {len(tokenized):,} training reviews have no word left after removing stop words and punctuation"
+    word, most = counts.most_common(1)[0]
+    return (
+        f"--min-freq {min_freq}: no word occurs {min_freq:,} times in the {len(tokenized):,} training reviews (the "
+        f"most frequent, {word!r}, occurs {most:,} times), so the vocabulary would hold only <pad> and <unk>; give "
+        f"--min-freq {most} or less"
+    )
 
 
 def split_statistics(encoded: EncodedReviews, vocabulary: Vocabulary) -> dict:

@@ -17,7 +17,7 @@ def sentiment_curves_figure(histories: dict[str, list[dict]]) -> Figure:
         best = min(history, key=lambda row: row["val/loss"])
         loss_ax.axvline(best["epoch"], color=color, alpha=0.25, linewidth=4)
     loss_ax.set_xlabel("epoch")
-    loss_ax.set_ylabel("binary cross-entropy (mean per review)")
+    loss_ax.set_ylabel("cross-entropy (mean per review)")
     loss_ax.set_title("loss per epoch (shaded: the kept epoch, lowest validation loss)")
     acc_ax.set_xlabel("epoch")
     acc_ax.set_ylabel("validation accuracy (%)")

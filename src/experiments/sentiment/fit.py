@@ -38,6 +38,7 @@ def build_sentiment_module(settings: PresetSettings, vocab_size: int, test_size:
         dropout=settings.dropout,
         cell=settings.cell,
         course_init=settings.init == "course",
+        output_dim=settings.output_dim,
         lr=settings.lr,
         eps=settings.eps,
         weight_decay=settings.weight_decay,

@@ -16,6 +16,7 @@ class PresetSettings:
     bidirectional: bool
     dropout: float
     cell: str
+    output_dim: int  # 1: one logit, binary cross-entropy; 2: a logit per class, cross-entropy
     init: str  # "course" (Xavier-normal / orthogonal) or "torch" (its defaults)
     batch_size: int
     epochs: int
@@ -33,6 +34,7 @@ COURSE = PresetSettings(
     bidirectional=False,
     dropout=0.0,
     cell="lstm",
+    output_dim=2,  # the notebook's OUTPUT_DIM with nn.CrossEntropyLoss: its "79,379 trainable parameters"
     init="course",
     batch_size=96,
     epochs=5,
@@ -53,6 +55,7 @@ DEFAULT = PresetSettings(
     bidirectional=True,
     dropout=0.5,
     cell="lstm",
+    output_dim=1,  # two classes need one logit: the second output's weights decide nothing the first does not
     init="course",
     batch_size=64,
     epochs=6,

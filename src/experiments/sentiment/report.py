@@ -7,18 +7,21 @@ import statistics
 from src.analysis import LayerTable
 from src.experiments.confusion import confusion_markdown
 from src.experiments.figures import FigureFile
+from src.experiments.overfitting import overfitting_text
 from src.experiments.sentiment.analysis import CLASSES
 from src.experiments.tables import history_table
-from src.experiments.wording import loss, pct
+from src.experiments.wording import loss, pct, points
 from src.shell import shown_path, train_command
 
 VALIDATION_EXTRAS = (("val/f1", "val F1"), ("val/balanced_acc", "val balanced acc"))
+METRIC_NAMES = {"acc": "accuracy", "balanced_acc": "balanced accuracy"}
 SETTING_ROWS = (
     ("embedding_dim", "embedding size"),
     ("hidden_dim", "hidden size (per direction)"),
     ("num_layers", "recurrent layers"),
     ("bidirectional", "bidirectional"),
     ("cell", "cell"),
+    ("output_dim", "outputs (1: sigmoid + binary cross-entropy, 2: softmax + cross-entropy)"),
     ("dropout", "dropout"),
     ("init", "initial weights"),
     ("batch_size", "batch size"),
@@ -35,7 +38,7 @@ def render_sentiment_report(results: dict, tables: dict[str, LayerTable], figure
     lines = [f"# Sentiment analysis with an LSTM: {data['name']}", "", headline(results), ""]
     lines += data_section(results)
     lines += ["## The presets side by side", "", *side_by_side(results), ""]
-    lines += ["## Against the baseline and the literature", "", *reference_lines(results), ""]
+    lines += ["## Against the baselines and the literature", "", *reference_lines(results), ""]
     lines += ["## Loss per epoch: where overfitting starts", ""]
     if "curves" in figures:
         lines += [f"![{figures['curves'].title}]({figures['curves'].path})", ""]
@@ -45,7 +48,7 @@ def render_sentiment_report(results: dict, tables: dict[str, LayerTable], figure
             "",
             history_table(result["history"], VALIDATION_EXTRAS),
             "",
-            overfitting_sentence(result),
+            overfitting_text(result["overfitting"]),
             "",
         ]
     tested = {p: r for p, r in presets.items() if r["test"] is not None}
@@ -83,10 +86,11 @@ def headline(results: dict) -> str:
         for preset, result in results["presets"].items()
         if result["test"] is not None
     ]
-    baseline = results["majority_baseline"]
+    baseline, bag = results["majority_baseline"], results["bag_of_words"]
     return (
-        f"**Test accuracy: {', '.join(parts)}** (best epoch of each by validation loss); always answering "
-        f"{baseline['class']} would score {pct(baseline['accuracy'])}."
+        f"**Test accuracy: {', '.join(parts)}** (best epoch of each by validation loss); a bag of words and "
+        f"bigrams with logistic regression scores {pct(bag['test']['acc'])}, always answering {baseline['class']} "
+        f"{pct(baseline['accuracy'])}."
     )
 
 
@@ -139,8 +143,9 @@ def side_by_side(results: dict) -> list[str]:
         lambda r: f"{pct(r['padding']['bucketed'], 1)} / {pct(r['padding']['random'], 1)}",
     )
     row("epoch time (training + validation; median)", lambda r: seconds_cell(r["epoch_seconds"]))
+    row("training time per epoch (validation excluded; median)", lambda r: seconds_cell(r["train_seconds"]))
     row(
-        "training reviews per second",
+        "training reviews per second (training time alone)",
         lambda r: "—" if r["train_reviews_per_s"] is None else f"{r['train_reviews_per_s']:,.0f}",
     )
     row("best epoch (lowest validation loss)", lambda r: "—" if r["best"] is None else str(r["best"]["epoch"]))
@@ -164,41 +169,38 @@ def seconds_cell(epoch_seconds: dict) -> str:
 
 
 def reference_lines(results: dict) -> list[str]:
-    baseline, reference = results["majority_baseline"], results["reference"]
-    lines = [
-        f"- Majority class ({baseline['class']}, from the training split): {pct(baseline['accuracy'])} of the test set."
+    """The presets' test scores beside both baselines, then what each preset buys over them and where it stands
+    against the reference, by the reference's own metric (balanced accuracy: the references are balanced)."""
+    majority, bag, reference = results["majority_baseline"], results["bag_of_words"], results["reference"]
+    tested = {p: r["test"] for p, r in results["presets"].items() if r["test"] is not None}
+    columns = {**tested, "bag of words": bag["test"]}
+    columns[f"majority class ({majority['class']})"] = {**majority, "acc": majority["accuracy"]}
+    lines = ["| test set | " + " | ".join(columns) + " |", "|---|" + "---|" * len(columns)]
+    for key, label in (("acc", "accuracy"), ("balanced_acc", "balanced accuracy"), ("f1", "F1 (positive class)")):
+        lines.append(f"| {label} | " + " | ".join(pct(scores[key]) for scores in columns.values()) + " |")
+    lines += [
+        "",
+        f"- Bag of words: {bag['model']}, on the raw texts (stop words and negations kept): {bag['features']:,} "
+        f"words and bigrams, fitted on the same training split in {bag['seconds']:.1f} s.",
+        f"- Majority class ({majority['class']}, from the training split): {pct(majority['accuracy'])} of the test "
+        "set, a balanced accuracy of 50 %.",
     ]
-    for preset, result in results["presets"].items():
-        if result["test"] is None:
-            continue
-        accuracy = result["test"]["acc"]
-        margin = 100 * (accuracy - baseline["accuracy"])
-        verdict = f"{abs(margin):.1f} points {'above' if margin >= 0 else 'below'} the majority class"
+    for preset, test in tested.items():
+        line = (
+            f"- {preset}: accuracy {pct(test['acc'])} ({points(test['acc'] - majority['accuracy'])} on the majority "
+            f"class), balanced accuracy {pct(test['balanced_acc'])} "
+            f"({points(test['balanced_acc'] - bag['test']['balanced_acc'])} on the bag of words)"
+        )
         if reference is not None:
             low, high = reference["range"]
-            place = "below" if accuracy < low else "above" if accuracy > high else "within"
-            verdict += f"; {place} the reference"
-        lines.append(f"- {preset}: {pct(accuracy)}, {verdict}.")
+            value = test[reference["metric"]]
+            place = "below" if value < low else "above" if value > high else "within"
+            span = pct(low, 1) if low == high else f"{pct(low, 1)} to {pct(high, 1)}"
+            line += f"; by {METRIC_NAMES[reference['metric']]} {place} the reference ({span})"
+        lines.append(line + ".")
     if reference is not None:
         lines.append(f"- Reference: {reference['text']}.")
     return lines
-
-
-def overfitting_sentence(result: dict) -> str:
-    over = result["overfitting"]
-    if over is None:
-        return "No finished epoch yet."
-    kept = f"The lowest validation loss ({over['best_val_loss']:.4f}) is at epoch {over['best_epoch']}: it is kept."
-    if over["from_epoch"] is not None:
-        return (
-            f"{kept} At epoch {over['from_epoch']} the validation loss is above it while the training loss is "
-            f"below the kept epoch's: **overfitting starts at epoch {over['from_epoch']}** (at the last epoch, "
-            f"validation loss {over['val_loss_rise']:+.4f} and training loss {-over['train_loss_fall']:+.4f} "
-            "against the kept epoch)."
-        )
-    if over["best_epoch"] == over["last_epoch"]:
-        return f"{kept} It is the last epoch: the validation loss was still falling, no overfitting yet."
-    return f"{kept} Later epochs are worse on validation without the training loss falling: not overfitting."
 
 
 def outcome_line(outcome: dict) -> str:

@@ -1,5 +1,5 @@
-"""The sentiment experiment's steps: the vocabulary, each preset trained in turn and its best epoch tested,
-results side by side, the curves, the report."""
+"""The sentiment experiment's steps: the vocabulary, the bag-of-words baseline, each preset trained in turn and
+its best epoch tested, results side by side, the curves, the report."""
 
 from __future__ import annotations
 
@@ -22,17 +22,18 @@ from src.data.text import Vocabulary
 from src.errors import UserError
 from src.experiments.confusion import confusion_figure, confusion_markdown
 from src.experiments.figures import FigureFile, FigureSink
+from src.experiments.overfitting import overfitting
 from src.experiments.ranks import is_rank_zero
 from src.experiments.run_context import RunContext
 from src.experiments.sentiment.analysis import (
     CLASSES,
     majority_baseline,
     most_confidently_wrong,
-    overfitting,
     published_reference,
     review_outcome,
     test_confusion,
 )
+from src.experiments.sentiment.baseline import BagOfWords, bag_of_words_results, fit_bag_of_words
 from src.experiments.sentiment.config import PREDICTIONS_FILE, VOCABULARY_FILE, SentimentConfig
 from src.experiments.sentiment.data import SentimentData, padding_report, prepare_reviews
 from src.experiments.sentiment.figures import sentiment_curves_figure
@@ -42,6 +43,7 @@ from src.experiments.sentiment.report import render_sentiment_report
 from src.experiments.sentiment.summary import sentiment_summary
 from src.experiments.steps import Run, Steps
 
+BAG_OF_WORDS = "bag_of_words"  # the baseline's column in test_predictions.csv: bag_of_words_probability_positive
 PROJECTED_WORDS = 10_000  # the most frequent words in TensorBoard's projector (a larger vocabulary is cut)
 WRONG_SHOWN = 5
 
@@ -57,6 +59,7 @@ class PresetRun:
 @dataclass(frozen=True)
 class Trained:
     presets: dict[str, PresetRun]  # in training order; an interrupted run has the ones it reached
+    bag_of_words: BagOfWords  # the baseline, fitted before the presets (in about a second)
 
 
 def per_token_table(model: torch.nn.Module) -> LayerTable:
@@ -92,6 +95,7 @@ class SentimentSteps(Steps[SentimentConfig, SentimentData, Trained]):
     def train(self, cfg: SentimentConfig, data: SentimentData, context: RunContext) -> Trained:
         if is_rank_zero():
             keep_vocabulary(data.vocabulary, context.run_dir, context.resume is not None)
+        bag_of_words = fit_bag_of_words(data.splits.train, data.splits.test, cfg.seed)
         runs: dict[str, PresetRun] = {}
         for preset in cfg.presets:
             settings = preset_settings(cfg, preset)
@@ -116,7 +120,7 @@ class SentimentSteps(Steps[SentimentConfig, SentimentData, Trained]):
             runs[preset] = PresetRun(fit, table, tested, probabilities)
             if context.interruption is not None:
                 break
-        trained = Trained(runs)
+        trained = Trained(runs, bag_of_words)
         if context.interruption is None:
             write_atomic(context.run_dir / PREDICTIONS_FILE, predictions_csv(data, trained))
         return trained
@@ -145,6 +149,7 @@ class SentimentSteps(Steps[SentimentConfig, SentimentData, Trained]):
             "presets": presets,
             "overrides": overrides(cfg),
             "majority_baseline": majority_baseline(encoded["train"].labels, test_labels),
+            "bag_of_words": bag_of_words_results(trained.bag_of_words, test_labels),
             "reference": published_reference(splits.name),
             "examples": examples,
             "most_confidently_wrong": wrong,
@@ -181,7 +186,7 @@ class SentimentSteps(Steps[SentimentConfig, SentimentData, Trained]):
 def preset_results(cfg: SentimentConfig, data: SentimentData, run: PresetRun) -> dict:
     history = run.fit.history.history
     best = min(history, key=lambda row: row["val/loss"]) if history else None
-    seconds = run.fit.timer.seconds
+    seconds, train_seconds = run.fit.timer.seconds, run.fit.timer.train_seconds  # train: without validation
     train_reviews = len(data.encoded["train"])
     test = None
     if run.tested is not None:
@@ -202,8 +207,9 @@ def preset_results(cfg: SentimentConfig, data: SentimentData, run: PresetRun) ->
         "best": None if best is None else {"epoch": best["epoch"], **{k: v for k, v in best.items() if "/" in k}},
         "overfitting": overfitting(history),
         "test": test,
-        "epoch_seconds": {str(epoch): s for epoch, s in sorted(seconds.items())},
-        "train_reviews_per_s": train_reviews / statistics.median(seconds.values()) if seconds else None,
+        "epoch_seconds": {str(epoch): s for epoch, s in sorted(seconds.items())},  # validation included
+        "train_seconds": {str(epoch): s for epoch, s in sorted(train_seconds.items())},  # training alone
+        "train_reviews_per_s": train_reviews / statistics.median(train_seconds.values()) if train_seconds else None,
         "padding": padding_report(data.encoded["train"], run.fit.settings.batch_size, cfg.seed),
     }
 
@@ -216,13 +222,14 @@ def device_of(trained: Trained) -> str | None:
 
 def predictions_csv(data: SentimentData, trained: Trained) -> str:
     """One row per test review, in review order: its index, true label, each preset's probability of
-    positive, and its text."""
-    presets = [p for p, run in trained.presets.items() if run.probabilities is not None]
+    positive, the bag-of-words baseline's, and its text."""
+    columns = {p: run.probabilities for p, run in trained.presets.items() if run.probabilities is not None}
+    columns[BAG_OF_WORDS] = trained.bag_of_words.probabilities
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["index", "label", *(f"{p}_probability_positive" for p in presets), "text"])
+    writer.writerow(["index", "label", *(f"{name}_probability_positive" for name in columns), "text"])
     test = data.splits.test
     for i, (text, label) in enumerate(zip(test.texts, test.labels, strict=True)):
-        probabilities = [f"{float(trained.presets[p].probabilities[i]):.6f}" for p in presets]
+        probabilities = [f"{float(p[i]):.6f}" for p in columns.values()]
         writer.writerow([i, CLASSES[label], *probabilities, text])
     return out.getvalue()
