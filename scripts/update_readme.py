@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 from src.config import option_fields  # noqa: E402
 from src.config.options import OptionField  # noqa: E402
 from src.experiments import commands  # noqa: E402
+from src.experiments.overfitting import overfitting_brief  # noqa: E402
 
 BLOCK = re.compile(r"(<!-- begin (?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- end (?P=name) -->)", re.DOTALL)
 
@@ -145,8 +146,8 @@ def cifar_facts(cifar: dict) -> str:
     constant, decayed = (
         next(v for v in cifar["variants"] if v["name"] == cifar["roles"][r]) for r in ("constant", "decay")
     )
-    initial, found = cifar["initial_loss"], cifar["overfitting"][constant["name"]]
-    overfitting = f"overfitting from epoch {found['starts']}" if found["starts"] else "no overfitting yet"
+    initial = cifar["initial_loss"]
+    overfitting = overfitting_brief(cifar["overfitting"][constant["name"]])
     return (
         f"- CIFAR-10 lab 1, short ({cifar['config']['epochs']} epochs on {cifar['data']['name']}): "
         f"{cifar['totals']['params']:,} parameters, {cifar['totals']['macs']:,} MACs per image; loss before training "
@@ -160,7 +161,7 @@ def pipeline_facts(pipeline: dict) -> str:
     variants = [v for v in pipeline["variants"] if v["best_val"]]
     best = max(variants, key=lambda v: v["best_val"]["acc"])
     diverged = [f"`{v['name']}` (epoch {v['diverged_epoch']})" for v in pipeline["variants"] if v["diverged_epoch"]]
-    seconds = sum(fit["seconds"] for fit in pipeline["fits"])
+    seconds = sum(fit["train_seconds"] for fit in pipeline["fits"])
     return (
         f"- CIFAR-10 lab 2, short ({pipeline['config']['epochs']} epochs on {pipeline['data']['name']}): "
         f"{len(pipeline['variants'])} variants in {len(pipeline['fits'])} fits ({seconds:.0f} s of training); best "
@@ -171,11 +172,14 @@ def pipeline_facts(pipeline: dict) -> str:
 def sentiment_facts(sentiment: dict) -> str:
     presets = sentiment["presets"]
     tested = ", ".join(
-        f"`{name}` {result['test']['acc']:.2%} (epoch {result['best']['epoch']})" for name, result in presets.items()
+        f"`{name}` {result['test']['acc']:.2%} / {result['test']['balanced_acc']:.2%} (epoch {result['best']['epoch']})"
+        for name, result in presets.items()
     )
+    bag = sentiment["bag_of_words"]["test"]
     return (
         f"- Sentiment (both presets on {sentiment['data']['name']}, seed {sentiment['config']['seed']}): test "
-        f"accuracy {tested}; majority class {sentiment['majority_baseline']['accuracy']:.2%}."
+        f"accuracy / balanced accuracy {tested}; the bag-of-words baseline {bag['acc']:.2%} / "
+        f"{bag['balanced_acc']:.2%}; majority class {sentiment['majority_baseline']['accuracy']:.2%}."
     )
 
 
