@@ -4,6 +4,8 @@ loss is not overfitting (the network fits its training images no better): traini
 
 from __future__ import annotations
 
+import math
+
 from src.experiments.wording import points
 
 OVERFITTING, UNSTABLE, NONE = "overfitting", "unstable", "none"
@@ -11,12 +13,14 @@ OVERFITTING, UNSTABLE, NONE = "overfitting", "unstable", "none"
 
 def overfitting(history: list[dict]) -> dict | None:
     """From epoch rows ("epoch", "train/loss", "val/loss", and "train/acc", "val/acc" where there are; rows
-    without both losses, such as epoch 0 or a diverged epoch, are left out): the epoch with the lowest
+    without both losses finite, such as epoch 0 or a diverged epoch, are left out): the epoch with the lowest
     validation loss (the first of equal ones), the first later epoch whose validation loss is above it
     (`first_rise`), and the first later epoch whose validation loss is above it while its training loss is
-    below its value there (`starts`: where overfitting starts). `verdict`: overfitting; unstable (rises, but
-    never with the training loss lower); none (no later epoch ends above the minimum). None without a row."""
-    rows = [row for row in history if row.get("train/loss") is not None and row.get("val/loss") is not None]
+    below its value there (`starts`: where overfitting starts). `val_loss_at_rise` and `train_loss_at_rise` are
+    those of the epoch the report quotes: `starts` when there is one, else `first_rise`. `verdict`: overfitting;
+    unstable (rises, but never with the training loss lower); none (no later epoch ends above the minimum).
+    None without a row."""
+    rows = [row for row in history if finite(row.get("train/loss")) and finite(row.get("val/loss"))]
     if not rows:
         return None
     lowest = min(rows, key=lambda row: row["val/loss"])
@@ -30,7 +34,7 @@ def overfitting(history: list[dict]) -> dict | None:
         "lowest_val_loss": lowest["val/loss"],
         "train_loss_at_lowest": lowest["train/loss"],
         "starts": None if start is None else start["epoch"],
-        "first_rise": None if rise is None else rise["epoch"],
+        "first_rise": rises[0]["epoch"] if rises else None,
         "val_loss_at_rise": None if rise is None else rise["val/loss"],
         "train_loss_at_rise": None if rise is None else rise["train/loss"],
         "last_epoch": last["epoch"],
@@ -39,6 +43,10 @@ def overfitting(history: list[dict]) -> dict | None:
         "gap_at_lowest": accuracy_gap(lowest),
         "last_gap": accuracy_gap(last),
     }
+
+
+def finite(value: float | None) -> bool:
+    return value is not None and math.isfinite(value)
 
 
 def accuracy_gap(row: dict) -> float | None:
@@ -57,7 +65,7 @@ def overfitting_text(found: dict | None) -> str:
     if found["verdict"] == NONE:
         where = ", the last epoch" if last == k else ", and no later epoch ends above it"
         return f"{lowest}{where}: no overfitting within these {last} epochs."
-    at, rise = found["first_rise"], f"{found['val_loss_at_rise']:.4f}"
+    at, rise = found["starts"] or found["first_rise"], f"{found['val_loss_at_rise']:.4f}"
     train = f"({found['train_loss_at_lowest']:.4f} at epoch {k} -> {found['train_loss_at_rise']:.4f})"
     if found["verdict"] == UNSTABLE:
         return (

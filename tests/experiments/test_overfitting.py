@@ -32,6 +32,8 @@ def history(train, val, train_acc=None, val_acc=None):
 def test_the_rule(train, val, verdict, lowest, starts):
     found = overfitting(history(train, val))
     assert (found["verdict"], found["lowest_epoch"], found["starts"]) == (verdict, lowest, starts)
+    first_rise = next((e for e, v in enumerate(val, start=1) if e > lowest and v > min(val)), None)
+    assert found["first_rise"] == first_rise
     assert found["lowest_val_loss"] == min(val) and found["train_loss_at_lowest"] == train[lowest - 1]
     assert (found["last_epoch"], found["last_val_loss"], found["last_train_loss"]) == (len(val), val[-1], train[-1])
 
@@ -78,3 +80,18 @@ def test_rows_without_finite_losses_are_left_out():
     assert overfitting(diverged)["last_epoch"] == 2
     assert overfitting([{"epoch": 0, "val/loss": 2.3}]) is None
     assert overfitting_text(None) == "No epoch finished with finite training and validation losses."
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_rows_with_nan_or_infinite_losses_are_left_out(bad):
+    first_bad = overfitting(history([bad, 0.6, 0.5], [bad, 0.6, 0.7]))  # a NaN minimum would hide everything
+    assert (first_bad["lowest_epoch"], first_bad["starts"]) == (2, 3)
+    last_bad = overfitting(history([0.7, 0.6, bad], [0.69, 0.62, bad]))  # inf is no rise: the epoch is left out
+    assert (last_bad["verdict"], last_bad["last_epoch"]) == ("none", 2)
+
+
+def test_the_sentence_quotes_where_overfitting_starts_not_the_first_rise():
+    found = overfitting(history([0.7, 0.6, 0.65, 0.5], [0.69, 0.60, 0.64, 0.63]))
+    assert (found["first_rise"], found["starts"]) == (3, 4)
+    assert (found["val_loss_at_rise"], found["train_loss_at_rise"]) == (0.63, 0.5)
+    assert "**overfitting starts at epoch 4**" in overfitting_text(found) and "(0.6300)" in overfitting_text(found)
