@@ -18,3 +18,8 @@ def target_verdict(met: bool | None, trained: int, recipe: int, unit: str = "epo
     if met is None:
         return f"not comparable: {trained:,} of {recipe:,} {unit}"
     return "met" if met else "not met"
+
+
+def epochs_trained(history: list[dict]) -> int:
+    """The last epoch in a variant's history (rows counted from 1; epoch 0 is the validation before training)."""
+    return max((row["epoch"] for row in history), default=0)

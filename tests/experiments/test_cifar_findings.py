@@ -144,3 +144,29 @@ def test_variant_names_keep_distinct_values_distinct():
     assert Variant(augment=True, batch_norm=True, activation="swish", lr=1.0, weight_decay=0.0, l1=1e-5).name == (
         "aug_bn_swish_lr=1.0_wd=0.0_l1=1e-05"
     )
+
+
+def pipeline_results(winner_epochs: int, winner_acc: float) -> dict:
+    def variant(name: str, epochs: int, acc: float) -> dict:
+        history = [{"epoch": e, "val/acc": acc} for e in range(epochs + 1)]
+        return {"name": name, "history": history, "best_val": {"epoch": epochs, "acc": acc}, "diverged_epoch": None}
+
+    return {
+        "data": {"name": "cifar10"},
+        "variants": [variant("winner", winner_epochs, winner_acc), variant("other", 30, winner_acc - 0.1)],
+        "fits": [{"epochs": winner_epochs}, {"epochs": 30}],
+    }
+
+
+@pytest.mark.parametrize(
+    ("epochs", "acc", "said"),
+    [
+        (5, 0.65, "**not comparable: 5 of 30 epochs** (`winner`, 65.00 %)."),  # another fit ran all 30
+        (30, 0.65, "**not met** (`winner`, 65.00 %)."),
+        (5, 0.72, "**met** (`winner`, 72.00 %)."),
+    ],
+)
+def test_the_pipeline_target_counts_the_winners_own_epochs(epochs, acc, said):
+    from src.experiments.pipeline.report import target_text
+
+    assert target_text(pipeline_results(epochs, acc)).endswith(said)

@@ -8,7 +8,7 @@ from src.experiments.grid.tables import COURSE_EPOCHS, data_caveat, variants_tab
 from src.experiments.image_batch import batch_words
 from src.experiments.overfitting import overfitting_brief
 from src.experiments.pipeline.findings import FINDINGS
-from src.experiments.targets import target_met, target_verdict
+from src.experiments.targets import epochs_trained, target_met, target_verdict
 from src.experiments.wording import pct
 
 COURSE_TARGET = 0.70  # the lab's goal for the improved pipeline on CIFAR-10
@@ -27,7 +27,7 @@ def target_text(results: dict) -> str:
         return f"The course's target, {goal}, is about CIFAR-10; this run used {results['data']['name']}."
     if winner is None:
         return f"The course's target, {goal}: no variant has a finite validation accuracy to judge it by."
-    trained = max(fit["epochs"] for fit in results["fits"])
+    trained = epochs_trained(winner["history"])  # its own fit's epochs: another fit may have run longer
     reached, diverged = winner["best_val"]["acc"] >= COURSE_TARGET, winner["diverged_epoch"] is not None
     verdict = target_verdict(target_met(reached, trained, COURSE_EPOCHS, diverged), trained, COURSE_EPOCHS)
     return f"The course's target, {goal}: **{verdict}** (`{winner['name']}`, {pct(winner['best_val']['acc'])})."
