@@ -24,7 +24,7 @@ class CheckpointInfo:
     path: Path
     global_step: int
     sections: tuple[str, ...]
-    options: dict[str, Any] | None = None  # the run's options as it trained (None: written before they were kept)
+    options: dict[str, Any]  # the run's options as it trained (as config.json was written)
 
 
 def read_checkpoint(path: Path, experiment: str) -> CheckpointInfo:
@@ -44,8 +44,14 @@ def read_checkpoint(path: Path, experiment: str) -> CheckpointInfo:
                 f"reads format {CHECKPOINT_FORMAT} and cannot resume it: start a new run"
             )
         raise UserError(f"{path}: not a checkpoint written by this project (no run identity)")
-    if run.get("format") != CHECKPOINT_FORMAT:
-        raise UserError(f"{path}: checkpoint format {run.get('format')!r}; this version reads {CHECKPOINT_FORMAT}")
+    found = run.get("format")
+    if isinstance(found, int) and 1 < found < CHECKPOINT_FORMAT:
+        raise UserError(
+            f"{path}: written by an earlier version of this project (checkpoint format {found}); this version "
+            f"reads format {CHECKPOINT_FORMAT} and cannot resume it: start a new run"
+        )
+    if found != CHECKPOINT_FORMAT:
+        raise UserError(f"{path}: checkpoint format {found!r}; this version reads {CHECKPOINT_FORMAT}")
     if run.get("experiment") != experiment:
         raise UserError(f"--resume {path}: the checkpoint is from a '{run.get('experiment')}' run, not '{experiment}'")
     listed = tuple(run.get("sections", ()))
@@ -53,11 +59,13 @@ def read_checkpoint(path: Path, experiment: str) -> CheckpointInfo:
     if missing:
         raise UserError(f"{path}: incomplete checkpoint: no {', '.join(missing)} section")
     options = run.get("options")
+    if not isinstance(options, dict):
+        raise UserError(f"{path}: incomplete checkpoint: no options of the run")
     return CheckpointInfo(
         path=Path(path),
         global_step=int(checkpoint.get(GLOBAL_STEP, 0)),
         sections=listed,
-        options=options if isinstance(options, dict) else None,
+        options=options,
     )
 
 

@@ -111,10 +111,7 @@ def resumed_config(requested: C, run_dir: Path, given: frozenset[str], checkpoin
 def refuse_edited_config(saved: Options, run_dir: Path, checkpoint: CheckpointInfo) -> None:
     """config.json must hold the options the checkpoint was trained with: an edited file would continue, and
     report, a run trained at one rate as if it had another. The adjustable options (how the run executes) may
-    differ, as on the command line. A checkpoint written before checkpoints kept the options has nothing to
-    compare with."""
-    if checkpoint.options is None:
-        return
+    differ, as on the command line. The message shows JSON values, as the file holds them."""
     try:
         trained = from_json(type(saved), checkpoint.options)
     except UserError as exc:
@@ -122,11 +119,11 @@ def refuse_edited_config(saved: Options, run_dir: Path, checkpoint: CheckpointIn
     for field in option_fields(type(saved)):
         ours, theirs = getattr(saved, field.name), getattr(trained, field.name)
         if field.saved and not field.adjustable and ours != theirs:
-            theirs_shown = field.kind.show(theirs)
+            ours_json, theirs_json = (json.dumps(field.kind.dump(value)) for value in (ours, theirs))
             raise UserError(
-                f"--resume {run_dir}: {field.flag} is {field.kind.show(ours)} in {Path(run_dir) / CONFIG_FILE}, but "
-                f"the run was trained with {theirs_shown} (its checkpoint {checkpoint.path}); put {theirs_shown} back "
-                f"in {CONFIG_FILE}: a resumed run keeps its options"
+                f'--resume {run_dir}: {Path(run_dir) / CONFIG_FILE} has "{field.name}": {ours_json}, but the run was '
+                f"trained with {theirs_json} (its checkpoint {checkpoint.path}); put {theirs_json} back: a resumed run "
+                "keeps its options"
             )
 
 

@@ -148,6 +148,13 @@ def test_checkpoint_formats_are_checked(tmp_path, capsys, interrupt_at):
         checkpoint["callbacks"]["RunState"] = {"experiment": "lms"}
         del checkpoint["callbacks"]["run"]
 
+    _rewrite(path, lambda checkpoint: checkpoint["callbacks"]["run"].update(format=2))  # before options were kept
+    assert "written by an earlier version of this project (checkpoint format 2)" in _resume_error(
+        tmp_path, capsys, path
+    )
+    _rewrite(path, lambda checkpoint: checkpoint["callbacks"]["run"].update(format=CHECKPOINT_FORMAT, options=None))
+    assert "incomplete checkpoint: no options of the run" in _resume_error(tmp_path, capsys, path)
+
     _rewrite(path, as_format_1)
     assert "written by an earlier version of this project (checkpoint format 1)" in _resume_error(
         tmp_path, capsys, path

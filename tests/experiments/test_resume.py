@@ -202,10 +202,12 @@ def test_an_edited_config_json_is_refused_unless_the_option_is_adjustable(tmp_pa
     (run_dir / "config.json").write_text(json.dumps({**saved, "lr": 0.5}))
     message = _bad(capsys, ["lms", "--resume", "last", "--logdir", str(logdir)])
     assert message == (
-        f"error: --resume {run_dir}: --lr is 0.5 in {run_dir / 'config.json'}, but the run was trained with 0.005 "
-        f"(its checkpoint {run_dir / 'checkpoints' / 'last.ckpt'}); put 0.005 back in config.json: a resumed run "
-        "keeps its options"
+        f'error: --resume {run_dir}: {run_dir / "config.json"} has "lr": 0.5, but the run was trained with 0.005 '
+        f"(its checkpoint {run_dir / 'checkpoints' / 'last.ckpt'}); put 0.005 back: a resumed run keeps its options"
     )
+    (run_dir / "config.json").write_text(json.dumps({**saved, "w0": "zeros"}))  # JSON values, not shell words
+    message = _bad(capsys, ["lms", "--resume", "last", "--logdir", str(logdir)])
+    assert f'has "w0": "zeros", but the run was trained with {json.dumps(saved["w0"])} ' in message
     adjusted = {"progress_bar": not saved["progress_bar"], "deterministic": not saved["deterministic"]}
     (run_dir / "config.json").write_text(json.dumps({**saved, **adjusted}))
     assert main(["lms", "--resume", "last", "--logdir", str(logdir), *QUIET]) == 0  # how it runs may change
