@@ -58,20 +58,23 @@ def batch_being_transferred(trainer: pl.Trainer) -> int:
 
 
 def save_checkpoint_between_steps(trainer: pl.Trainer, path: str) -> None:
-    """Save a checkpoint at a step boundary (after a step's end, before the next batch's start), such that the
-    resumed run logs at the same steps as an uninterrupted one.
+    """Save a checkpoint at a step boundary (in `on_train_batch_start` of the batch that begins the next optimizer
+    step), such that the resumed run logs at the same steps as an uninterrupted one.
 
     Lightning's checkpoints are taken inside a step, before `_batches_that_stepped` (the step number loggers
-    get) counts it, and a mid-epoch restart adds the missing one (training_epoch_loop.reset). Between steps the
-    count is already complete, so one is taken off for the save. Assumes no gradient accumulation (none of this
-    project's fits accumulate; with it Lightning skips that addition between micro-batches).
+    get) counts it, and a mid-epoch restart adds the missing one (training_epoch_loop.reset) unless the saved
+    counters say an accumulation is in progress (`_should_accumulate()`, which reads the batch counted ready).
+    Between steps the count is already complete, so one is taken off for the save exactly where that restart
+    will add it back: with gradient accumulation the batch that starts a step is counted ready and looks like an
+    accumulating one, so there nothing is taken off.
     """
     loop = trainer.fit_loop.epoch_loop
-    loop._batches_that_stepped -= 1
+    added_back = 0 if loop._should_accumulate() else 1  # what the restart will add, from the counters saved
+    loop._batches_that_stepped -= added_back
     try:
         trainer.save_checkpoint(path)
     finally:
-        loop._batches_that_stepped += 1
+        loop._batches_that_stepped += added_back
 
 
 # ---- 3. Checkpoint layout ------------------------------------------------------------------------------------

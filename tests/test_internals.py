@@ -106,6 +106,33 @@ def test_the_logging_step_counts_optimizer_steps_and_a_save_between_steps_leaves
     assert saved["_batches_that_stepped"] == 7 and loop._batches_that_stepped == 8
 
 
+class StepCounts(Callback):
+    """The logging step count at each batch's start; saves between steps at batch `save_at` of the first epoch."""
+
+    def __init__(self, path=None, save_at: int = -1) -> None:
+        self.path, self.save_at, self.counts = path, save_at, []
+
+    def on_train_batch_start(self, trainer, pl_module, batch, batch_idx):
+        self.counts.append(trainer.fit_loop.epoch_loop._batches_that_stepped)
+        if trainer.current_epoch == 0 and batch_idx == self.save_at:
+            internals.save_checkpoint_between_steps(trainer, str(self.path))
+
+
+@pytest.mark.parametrize(("accumulate", "batches", "save_at"), [(1, 8, 1), (2, 8, 2), (3, 8, 3), (3, 7, 6)])
+def test_a_restart_from_a_save_between_steps_counts_on_from_the_same_step(tmp_path, accumulate, batches, save_at):
+    """Lightning's restart adds one to the count only where the saved counters show no accumulation in progress;
+    the save takes one off exactly there, so the resumed fit counts on as the uninterrupted one did. (Two epochs;
+    the last case saves before an epoch's last batch, which is a step of its own.)"""
+    data = DataLoader(TensorDataset(torch.randn(batches, 2), torch.randn(batches, 1)), batch_size=1)
+    options = dict(accelerator="cpu", logger=False, enable_progress_bar=False, enable_model_summary=False)
+    options |= dict(max_epochs=2, accumulate_grad_batches=accumulate, default_root_dir=tmp_path)
+    whole = StepCounts(tmp_path / "between.ckpt", save_at)
+    pl.Trainer(**options, callbacks=[whole]).fit(Tiny(), data)
+    resumed = StepCounts()
+    pl.Trainer(**options, callbacks=[resumed]).fit(Tiny(), data, ckpt_path=str(tmp_path / "between.ckpt"))
+    assert resumed.counts == whole.counts[save_at:]
+
+
 def test_loop_counters_count_what_the_project_reads_them_as(tmp_path):
     trainer, counters, data = fit(tmp_path)
     starts = [entry for entry in counters.seen if entry[0] == "start"]

@@ -29,12 +29,20 @@ class TrainingInterrupted(Exception):
         return 128 + self.signum  # 130 for SIGINT, 143 for SIGTERM: what a shell reports for these signals
 
 
+def starts_optimizer_step(trainer: pl.Trainer, batch_idx: int) -> bool:
+    """Whether batch `batch_idx` of its epoch is the first of an optimizer step: with gradient accumulation
+    Lightning steps after every `accumulate_grad_batches`-th batch of an epoch and after its last one, so a stop
+    at any other batch would lose the gradient already summed (a checkpoint holds no gradients)."""
+    return batch_idx % trainer.accumulate_grad_batches == 0
+
+
 class GracefulInterrupt(Callback):
     """While training, SIGINT and SIGTERM only set a flag; the next `on_train_batch_start` raises
-    TrainingInterrupted, i.e. after a whole optimizer step and before the next one, where the weights, the
-    optimizer and the loop counters agree. Lightning then calls `on_exception`, where the checkpoint is
-    written to `checkpoint_path` with the state of that exact point (none for a run that cannot be resumed,
-    `checkpoint_path=None`: it stops just as cleanly). A second signal stops at once.
+    TrainingInterrupted, i.e. after a whole optimizer step and before the next one (with gradient accumulation,
+    at the next batch that starts a step), where the weights, the optimizer and the loop counters agree.
+    Lightning then calls `on_exception`, where the checkpoint is written to `checkpoint_path` with the state of
+    that exact point (none for a run that cannot be resumed, `checkpoint_path=None`: it stops just as cleanly).
+    A second signal stops at once.
 
     Single-process runs only: the processes of a DDP run would stop at different steps and wait on each
     other, so there Lightning's own handling is left in place.
@@ -85,7 +93,7 @@ class GracefulInterrupt(Callback):
         print(f"\n{name} received: stopping after this step{saving} (again to stop at once)")
 
     def on_train_batch_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule, batch: Any, batch_idx: int):
-        if self.received is not None:
+        if self.received is not None and starts_optimizer_step(trainer, batch_idx):
             raise TrainingInterrupted(self.received)
 
     def on_exception(self, trainer: pl.Trainer, pl_module: pl.LightningModule, exception: BaseException) -> None:
