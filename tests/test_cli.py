@@ -13,6 +13,7 @@ import scipy.io
 from helpers import make_regression, numpy_lms, write_csv, write_mat, write_npz
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
+import src.experiments.study as study_module
 from src.callbacks import MSE_TAG, rate_run_name
 from src.cli import main
 from src.data import EMBEDDED_LMS_DATA
@@ -28,10 +29,13 @@ def run_dirs(logdir):
 
 @pytest.fixture(scope="module")
 def study_run(tmp_path_factory):
-    """`train.py` with no command, once for the module (it is the slowest thing here); its console output too."""
+    """`train.py` with no command, once for the module (it is the slowest thing here); its console output too.
+    Its language-model part with gpt2-tiny in place of SmolLM2 (the study's own part, about a minute, is run
+    by tests/experiments/test_lm_experiment.py, marked slow)."""
     logdir = tmp_path_factory.mktemp("study") / "runs"
     printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
+    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(printed):
+        patch.setattr(study_module, "TOUR_LM", {**study_module.TOUR_LM, "model": "gpt2-tiny"})
         assert main(["--logdir", str(logdir), *QUIET]) == 0
     dirs = run_dirs(logdir)
     # one run each, nothing else
@@ -44,6 +48,7 @@ def study_run(tmp_path_factory):
         "sentiment",
         "simplenn",
     ]
+    assert json.loads((logdir / "lm/version_0/results.json").read_text())["model"]["name"] == "gpt2-tiny"
     run_dir = logdir / "lms-sweep" / "version_0"
     return run_dir, json.loads((run_dir / "results.json").read_text()), printed.getvalue()
 

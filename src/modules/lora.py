@@ -1,6 +1,12 @@
-"""LoRA adapters with peft: which layers get them, and how many parameters they add (r x (in + out) each)."""
+"""LoRA adapters with peft: the layers they go on, their size (r x (in + out) each), loading and merging them."""
 
 from __future__ import annotations
+
+import warnings
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import torch
 
@@ -60,7 +66,45 @@ def add_lora(model: torch.nn.Module, r: int, alpha: float, dropout: float, targe
         bias="none",
         task_type="CAUSAL_LM",
     )
-    return get_peft_model(model, config)
+    with peft_advice_silenced():
+        return get_peft_model(model, config)
+
+
+def load_lora(model: torch.nn.Module, folder: Path):
+    """`model` with the adapter saved in `folder` (peft's format), not merged."""
+    from peft import PeftModel
+
+    with peft_advice_silenced():
+        return PeftModel.from_pretrained(model, str(folder))
+
+
+@contextmanager
+def peft_advice_silenced() -> Iterator[None]:
+    """peft's warnings about what is done here on purpose: an adapter on an lm_head tied to the input embedding
+    (merge_lora unties it before merging), and fan_in_fan_out set per layer where Linear and Conv1D targets mix
+    (GPT-2's lm_head beside c_attn)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*tied layer is part of the adapter.*")
+        warnings.filterwarnings("ignore", message=".*fan_in_fan_out is set to .* but the target module.*")
+        yield
+
+
+def merge_lora(model) -> torch.nn.Module:
+    """The adapters folded into their layers' weights (peft's merge_and_unload): the trained model as one plain
+    model. A targeted weight that another layer shares is untied first (given its own copy): GPT-2's lm_head and
+    a tied Llama's (SmolLM2's) is the input embedding's matrix, which merging in place would change as well."""
+    from peft.tuners.lora import LoraLayer
+
+    uses = Counter(id(p) for _, p in model.named_parameters(remove_duplicate=False))
+    untied = False
+    for module in model.modules():
+        base = module.get_base_layer() if isinstance(module, LoraLayer) else None
+        if base is not None and uses[id(base.weight)] > 1:
+            base.weight = torch.nn.Parameter(base.weight.detach().clone(), requires_grad=False)
+            untied = True
+    if untied:  # what peft would otherwise set after merging, with a warning
+        model.config.tie_word_embeddings = False
+    return model.merge_and_unload()
 
 
 def trainable_parameters(model: torch.nn.Module) -> int:

@@ -115,7 +115,7 @@ def test_the_study_derives_its_parts_from_its_own_options():
     assert parts["lms-sweep"] == LMSSweepConfig(seed=7, progress_bar=False)  # everything else: the part's defaults
     assert parts["simplenn"].epochs == SimpleNNConfig().epochs
     assert parts["sentiment"] == SentimentConfig(seed=7, progress_bar=False)
-    assert parts["lm"] == LMConfig(seed=7, progress_bar=False, **TOUR_LM) and parts["lm"].model == "gpt2-tiny"
+    assert parts["lm"] == LMConfig(seed=7, progress_bar=False, **TOUR_LM) and parts["lm"].model == "smollm2"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -4,18 +4,25 @@ saved models, TensorBoard's own event reader, `generate` against transformers' g
 from __future__ import annotations
 
 import json
+import os
 import signal
 
 import pytest
 import torch
 from conftest import SignalAtStep
 from lm_models import reference_sliding
+from pytorch_lightning.callbacks import Callback
+from safetensors.torch import load_file
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 import src.experiments.run_context as run_context
 from src.cli import main
+from src.cli.parser import parse
 from src.data.lm.texts import HAMLET, load_texts
 from src.data.lm.wheel_files import wheel_file
+from src.experiments import commands
+from src.experiments.lm.figures import lm_curves_figure
+from src.experiments.wording import pct
 
 QUIET = ["--no-progress-bar"]
 
@@ -29,11 +36,15 @@ def text_file(tmp_path_factory):
 
 
 def argv(text, logdir, *extra):
-    return [
-        "lm", "--model", "gpt2-tiny", "--data", str(text), "--max-steps", "6", "--val-every", "3",
-        "--block-size", "64", "--batch-size", "4", "--window", "64", "--stride", "32", "--lora-r", "8",
-        "--max-new-tokens", "8", "--prompts", "To be, or not", "--logdir", str(logdir), *QUIET, *extra,
-    ]  # fmt: skip
+    """The test's lm command line; an option in `extra` replaces its default here (an option may be given once)."""
+    defaults = {
+        "--model": "gpt2-tiny", "--data": str(text), "--max-steps": "6", "--val-every": "3", "--block-size": "64",
+        "--batch-size": "4", "--window": "64", "--stride": "32", "--lora-r": "8", "--max-new-tokens": "8",
+        "--prompts": "To be, or not", "--logdir": str(logdir),
+    }  # fmt: skip
+    given = {option for option in extra if option.startswith("--")}
+    kept = [word for option, value in defaults.items() if option not in given for word in (option, value)]
+    return ["lm", *kept, *QUIET, *extra]
 
 
 @pytest.fixture(scope="module")
@@ -84,6 +95,33 @@ def test_fine_tuning_lowers_the_loss_and_lora_trains_r_times_in_plus_out(finishe
     assert variants["full"]["timing"]["steps_timed"] == 6
 
 
+def test_loras_parameters_and_training_state_count_its_adapters(finished):
+    """Regression: LoRA's weight count, its trainable share and its training state left the adapters out."""
+    from peft import LoraConfig, get_peft_model
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    run_dir, results = finished
+    config = GPT2Config(vocab_size=50257, n_layer=4, n_head=4, n_embd=128, n_positions=512)
+    adapted = get_peft_model(GPT2LMHeadModel(config), LoraConfig(r=8, target_modules=["c_attn"], fan_in_fan_out=True))
+    total = sum(p.numel() for p in adapted.parameters())
+    trainable = sum(p.numel() for p in adapted.parameters() if p.requires_grad)
+    lora = results["variants"]["lora"]
+    assert (lora["parameters"], lora["trainable"]) == (total, trainable)
+    assert lora["state_bytes"] == 4 * total + 4 * 3 * trainable  # weights, gradients and AdamW's two moments
+    full = results["variants"]["full"]
+    assert full["parameters"] == total - trainable and full["state_bytes"] == 16 * full["parameters"]
+    assert f"{trainable:,} ({pct(trainable / total)})" in (run_dir / "report.md").read_text()
+
+
+@pytest.mark.parametrize(("method", "words"), [("sliding", "sliding window"), ("lines", "line by line")])
+def test_the_curves_name_the_perplexity_method_the_run_used(method, words):
+    """Regression: the pretrained model's line said '(sliding window)' in --perplexity lines too."""
+    history = [{"step": 2, "val/loss": 3.0, "train/loss_since_last_val": 3.5}]
+    figure = lm_curves_figure({"full": history}, 4.0, method)
+    labels = [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
+    assert labels == ["full: training (since the last point)", "full: validation", f"pretrained: validation ({words})"]
+
+
 def test_tensorboard_holds_each_fine_tunings_validation_curve(finished):
     run_dir, results = finished
     for method in ("full", "lora"):
@@ -128,6 +166,27 @@ def test_generate_on_the_run_equals_transformers_generate(finished, capsys):
     assert "To be" + tokenizer.decode(out[0, ids.shape[1] :], skip_special_tokens=True) in printed
 
 
+def test_generate_keeps_the_cache_unless_told_no_cache_and_both_give_one_text(capsys, monkeypatch):
+    """The switch reads --cache / --no-cache (it was --no-cache / --no-no-cache), on by default."""
+    import src.experiments.lm.generate as generate
+
+    used, original = [], generate.continuation
+    monkeypatch.setattr(
+        generate, "continuation", lambda *a, use_cache: used.append(use_cache) or original(*a, use_cache)
+    )
+    command = ["generate", "gpt2-tiny", "--prompt", "To be", "--greedy", "--max-new-tokens", "5"]
+    texts = []
+    for switch in ([], ["--no-cache"]):
+        capsys.readouterr()
+        assert main([*command, *switch]) == 0
+        texts.append(capsys.readouterr().out.splitlines()[2])  # the prompt and its continuation
+    assert used == [True, False] and texts[0] == texts[1] and texts[0].startswith("To be")
+    assert parse(commands()["generate"], [*command[1:], "--no-cache", "--cache"])[0].cache is True
+    assert main(["generate", "--help"]) == 0
+    shown = capsys.readouterr().out
+    assert "--cache, --no-cache" in shown and "--no-no-cache" not in shown
+
+
 def comparable(run_dir) -> dict:
     data = json.loads((run_dir / "results.json").read_text())
     data.pop("meta"), data["config"].pop("logdir"), data["text"].pop("seconds")
@@ -154,6 +213,101 @@ def test_a_run_interrupted_in_full_fine_tuning_resumes_bit_identically(finished,
     assert json.loads((run_dir / "results.json").read_text())["status"] == "interrupted"
     assert main(["lm", "--resume", str(run_dir), "--logdir", str(tmp_path), *QUIET]) == 0
     assert comparable(run_dir) == comparable(finished[0])
+
+
+class SignalAfterBatch(Callback):
+    """A real SIGINT once, right after the fit's training batch `batch` (0-based), whatever the optimizer steps."""
+
+    def __init__(self, batch: int) -> None:
+        self.batch, self.sent = batch, False
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
+        if not self.sent and batch_idx == self.batch:
+            self.sent = True
+            os.kill(os.getpid(), signal.SIGINT)
+
+
+@pytest.mark.slow
+def test_a_signal_between_accumulated_batches_waits_for_the_step_and_resumes_exactly(text_file, tmp_path, monkeypatch):
+    """Regression: with --accumulate 2 a signal after the third batch stopped before the fourth, and the gradient
+    already summed from the third was lost (and the resumed run logged one step off)."""
+    extra = ("--methods", "full", "--max-steps", "3", "--accumulate", "2", "--val-every", "2", "--batch-size", "2")
+    assert main(argv(text_file, tmp_path / "whole", *extra)) == 0
+    original = run_context.checkpoint_callbacks
+
+    def with_signal(*args, **kwargs):
+        monkeypatch.setattr(run_context, "checkpoint_callbacks", original)
+        return [*original(*args, **kwargs), SignalAfterBatch(2)]  # the first of step 2's two batches
+
+    monkeypatch.setattr(run_context, "checkpoint_callbacks", with_signal)
+    assert main(argv(text_file, tmp_path / "split", *extra)) == 130
+    run_dir = tmp_path / "split" / "lm" / "version_0"
+    stopped = json.loads((run_dir / "results.json").read_text())["meta"]["interrupted"]
+    assert stopped["global_step"] == 2  # after step 2's second batch, not between its two
+    assert main(["lm", "--resume", str(run_dir), "--logdir", str(tmp_path / "split"), *QUIET]) == 0
+    whole = tmp_path / "whole" / "lm" / "version_0"
+    assert comparable(run_dir) == comparable(whole)
+    for name, tensor in load_file(whole / "models/full/model.safetensors").items():
+        assert torch.equal(load_file(run_dir / "models/full/model.safetensors")[name], tensor), name
+    for tag in ("train/loss", "val/loss"):  # logged at the same steps: the resumed run's counted from 2, not 1
+        steps = [[e.step for e in EventAccumulator(str(d / "full")).Reload().Scalars(tag)] for d in (run_dir, whole)]
+        assert steps[0] == steps[1], tag
+
+
+@pytest.mark.filterwarnings("ignore:.*(tied layer is part|fan_in_fan_out is set).*:UserWarning")  # peft, below
+def test_lora_on_the_output_layer_tied_to_the_embedding_measures_and_generates_the_trained_model(
+    text_file, tmp_path, capsys
+):
+    """Regression: merging an adapter on lm_head changed the tied input embedding as well, so the perplexity and
+    `generate --variant lora` came from another model than the trained one."""
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    extra = ("--methods", "lora", "--max-steps", "2", "--lora-targets", "c_attn", "lm_head", "--lora-lr", "0.05")
+    assert main(argv(text_file, tmp_path, *extra)) == 0
+    run_dir = tmp_path / "lm" / "version_0"
+    results = json.loads((run_dir / "results.json").read_text())
+    saved = load_file(run_dir / "models/lora_adapter/adapter_model.safetensors")
+    assert sum(t.numel() for t in saved.values()) == results["variants"]["lora"]["trainable"]  # not the embedding
+    tokenizer = AutoTokenizer.from_pretrained(run_dir / "models/base")
+    base = AutoModelForCausalLM.from_pretrained(run_dir / "models/base").eval()
+    trained = PeftModel.from_pretrained(base, run_dir / "models/lora_adapter").eval()  # unmerged
+    reference = reference_sliding(trained, stream(text_file, tokenizer, "val"), 64, 32)
+    assert results["variants"]["lora"]["measured"]["val"]["perplexity"] == pytest.approx(reference, rel=1e-4)
+    capsys.readouterr()
+    assert main(["generate", str(run_dir), "--variant", "lora", "--prompt", "To be", "--greedy",
+                 "--max-new-tokens", "7", "--repetition-penalty", "1"]) == 0  # fmt: skip
+    ids = tokenizer("To be", return_tensors="pt")["input_ids"]
+    out = trained.generate(input_ids=ids, attention_mask=torch.ones_like(ids), max_new_tokens=7, do_sample=False)
+    assert "To be" + tokenizer.decode(out[0, ids.shape[1] :], skip_special_tokens=True) in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_the_studys_part_measures_the_pretrained_smollm2_on_a_slice_and_fine_tunes_it(tmp_path):
+    """The study's language-model part as it runs (about a minute; SmolLM2 from the cache, converted on first use):
+    the pretrained model's perplexity on the first 100 lines is Hugging Face's documented loop on the converted
+    model, and both short fine-tunings lower it."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from src.data.lm.smollm2 import smollm2_folder
+    from src.experiments.lifecycle import run_experiment
+    from src.experiments.lm import LM, LMConfig
+    from src.experiments.study import TOUR_LM
+
+    results = run_experiment(LM, LMConfig(**TOUR_LM, logdir=str(tmp_path), progress_bar=False)).results
+    assert results["model"]["name"] == "smollm2" and results["data"]["val"]["lines"] == 100
+    tokenizer = AutoTokenizer.from_pretrained(smollm2_folder())
+    model = AutoModelForCausalLM.from_pretrained(smollm2_folder()).eval()
+    variants = results["variants"]
+    for split in ("val", "test"):
+        lines = dict(load_texts("embedded").parts())[split][:100]
+        ids = torch.tensor(tokenizer("\n".join(lines), add_special_tokens=False)["input_ids"])
+        reference = reference_sliding(model, ids, 256, 128)
+        assert variants["pretrained"]["measured"][split]["perplexity"] == pytest.approx(reference, rel=1e-4), split
+    before = variants["pretrained"]["measured"]["val"]["perplexity"]
+    assert variants["full"]["measured"]["val"]["perplexity"] < before
+    assert variants["lora"]["measured"]["val"]["perplexity"] < before
+    assert [len(v["measured"]["generations"]) for v in variants.values()] == [1, 1, 1]
 
 
 def test_the_curve_ends_at_the_final_measurement_when_validations_fall_elsewhere(text_file, tmp_path):

@@ -10,7 +10,7 @@ import torch
 from lm_models import VOCAB, tiny_gpt2, tiny_llama
 
 from src.errors import UserError
-from src.modules.lora import add_lora, default_targets, expected_lora_parameters, trainable_parameters
+from src.modules.lora import add_lora, default_targets, expected_lora_parameters, merge_lora, trainable_parameters
 
 
 def perturbed(model):
@@ -52,6 +52,24 @@ def test_a_merged_model_gives_the_adapter_models_logits(build):
     with torch.no_grad():
         plain = build()(input_ids=ids).logits
     assert not torch.allclose(plain, adapter_logits, atol=1e-3)  # the adapters do change the model
+
+
+@pytest.mark.parametrize(("build", "layer"), [(tiny_gpt2, "c_attn"), (tiny_llama, "q_proj")])
+def test_an_adapter_on_the_output_layer_tied_to_the_embedding_merges_into_the_trained_model(build, layer):
+    """Regression: merging into lm_head, which is the input embedding's matrix, changed the embedding too, and the
+    merged model's logits were up to about 2 away from the trained (adapter) model's."""
+    base = build()
+    embedding = base.get_input_embeddings().weight.detach().clone()
+    assert base.get_output_embeddings().weight is base.get_input_embeddings().weight  # tied
+    adapted = perturbed(add_lora(base, r=4, alpha=8, dropout=0.0, targets=(layer, "lm_head"))).eval()
+    ids = torch.randint(0, VOCAB, (2, 20), generator=torch.Generator().manual_seed(3))
+    with torch.no_grad():
+        adapter_logits = adapted(input_ids=ids).logits
+        merged = merge_lora(adapted)
+        merged_logits = merged(input_ids=ids).logits
+    torch.testing.assert_close(merged_logits, adapter_logits, rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(merged.get_input_embeddings().weight, embedding, rtol=0, atol=0)
+    assert not merged.config.tie_word_embeddings  # a save and reload keeps the two matrices apart
 
 
 def test_the_adapter_saves_alone_and_loads_back_onto_its_base(tmp_path):

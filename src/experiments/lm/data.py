@@ -50,7 +50,7 @@ def check_generation_fits(loaded: LoadedModel, prompts: tuple[str, ...], max_new
 
 
 def prepare_lm(cfg: LMConfig) -> LMData:
-    texts = load_texts(cfg.data, cfg.fraction, cfg.seed)
+    texts = load_texts(cfg.data, cfg.fraction, cfg.seed, cfg.eval_lines)
     loaded = load_model(cfg.model, cfg.seed)
     limit = loaded.max_positions
     for option, value in (("--block-size", cfg.block_size), ("--window", cfg.window)):

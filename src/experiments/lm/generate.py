@@ -14,6 +14,7 @@ from src.experiments.lm.data import check_generation_fits
 from src.experiments.lm.evaluation import continuation
 from src.experiments.lm.models import EMBEDDED, TINY, LoadedModel, load_folder, load_model
 from src.experiments.ranks import say
+from src.modules.lora import load_lora, merge_lora
 
 VARIANTS = ("pretrained", "full", "lora")
 
@@ -59,9 +60,7 @@ def run_model(run_dir: Path, variant: str | None) -> LoadedModel:
     if not (adapter / "adapter_config.json").is_file():
         raise UserError(f"{run_dir}: no {MODELS_DIR}/lora_adapter (the run did not finish a LoRA fine-tuning)")
     base = base or load_model(base_spec)
-    from peft import PeftModel
-
-    merged = PeftModel.from_pretrained(base.model, str(adapter)).merge_and_unload()
+    merged = merge_lora(load_lora(base.model, adapter))
     return LoadedModel(merged, base.tokenizer, f"{run_dir.name}: lora", f"LoRA's adapter of {run_dir}, merged")
 
 
@@ -90,7 +89,7 @@ def generate_command(cfg: GenerateConfig) -> None:
     )
     say(f"{loaded.description}; {mode}; repetition penalty {cfg.repetition_penalty:g}; {cfg.max_new_tokens} new tokens")
     for number, prompt in enumerate(cfg.prompt):
-        out = continuation(cfg, loaded.model, loaded, prompt, cfg.seed + number, use_cache=not cfg.no_cache)
+        out = continuation(cfg, loaded.model, loaded, prompt, cfg.seed + number, use_cache=cfg.cache)
         say(f"\n{prompt}{out['text']}")
         stop = ", stopped at the end-of-text token" if out["stopped_at_eos"] else ""
         say(f"  ({out['new_tokens']} tokens, {out['tokens_per_s']:.1f} tokens/s{stop})")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from src.experiments.figures import FigureFile
+from src.experiments.lm.config import PERPLEXITY_WORDS
 from src.experiments.wording import loss, pct
 
 NAMES = {"pretrained": "pretrained", "full": "full fine-tuning", "lora": "LoRA"}
@@ -137,7 +138,7 @@ def render_lm_report(results: dict, figures: dict[str, FigureFile]) -> str:
     data, model, text = results["data"], results["model"], results["text"]
     train = text["per_split"]["train"]
     measured = results["variants"]["pretrained"]["measured"]
-    method = "sliding window" if "course_perplexity" not in measured["val"] else "line by line"
+    method = PERPLEXITY_WORDS[results["config"]["perplexity"]]
     lines = [f"# Language model: {model['name']} on {data['name']}", ""]
     lines += [
         "## Data and model",

@@ -25,7 +25,7 @@ from src.experiments.lm.summary import lm_summary
 from src.experiments.ranks import is_rank_zero
 from src.experiments.run_context import RunContext
 from src.experiments.steps import Run, Steps
-from src.modules.lora import add_lora, default_targets, expected_lora_parameters, trainable_parameters
+from src.modules.lora import add_lora, default_targets, expected_lora_parameters, merge_lora, trainable_parameters
 
 LORA_ADAPTER, FULL_MODEL, BASE_MODEL = "lora_adapter", "full", "base"
 
@@ -35,7 +35,7 @@ class Variant:
     """One model of the comparison: the pretrained one, or a fine-tuning of it."""
 
     name: str  # pretrained, full, lora
-    parameters: int
+    parameters: int  # of the model as it trains: LoRA's adapters included
     trainable: int
     measured: dict | None  # evaluate_model's; None while interrupted
     history: list[dict] | None = None  # a fine-tuning's validations
@@ -77,7 +77,8 @@ class LMSteps(Steps[LMConfig, LMData, Trained]):
             model, trained, targets, expected = copy.deepcopy(base).train(), None, (), None
             if method == "lora":
                 model, targets, expected = lora_model(cfg, model)
-            variant = Variant(method, count, trainable_parameters(model), None, None, None, expected, targets)
+            total = sum(p.numel() for p in model.parameters())  # LoRA's adapters included
+            variant = Variant(method, total, trainable_parameters(model), None, None, None, expected, targets)
             variants[method] = variant
             checkpointing = context.checkpoint_callbacks(1, None, part=method)
             fit = build_lm_fit(cfg, method, model, data, context.machine, context.run_dir / method, checkpointing)
@@ -87,7 +88,7 @@ class LMSteps(Steps[LMConfig, LMData, Trained]):
                     trained = fit.module.model
                     if method == "lora":
                         variant.saved = save_lora(trained, models / LORA_ADAPTER)
-                        trained = trained.merge_and_unload()  # the adapters folded into the weights
+                        trained = merge_lora(trained)  # the adapters folded into the weights
                     else:
                         if is_rank_zero() and not (models / FULL_MODEL).exists():
                             save_model(trained, data.loaded.tokenizer, models / FULL_MODEL)
@@ -121,7 +122,7 @@ class LMSteps(Steps[LMConfig, LMData, Trained]):
         if histories:
             pretrained = results["variants"]["pretrained"]["measured"]
             reference = pretrained["val"]["loss"] if pretrained else None
-            figure = lm_curves_figure(histories, reference)
+            figure = lm_curves_figure(histories, reference, results["config"]["perplexity"])
             figures["curves"] = sink.save(figure, "learning_curves", "training and validation loss per step")
         sink.text("generations", generations_markdown(results))
         return figures
@@ -159,11 +160,12 @@ def remove_resume_checkpoints(run_dir: Path, methods: tuple[str, ...]) -> None:
 
 
 def save_lora(model, folder: Path) -> str:
-    """The adapter alone, in peft's format (adapter_config.json + adapter_model.safetensors)."""
+    """The adapter alone, in peft's format (adapter_config.json + adapter_model.safetensors): without the frozen
+    embedding matrix that peft would add when the output layer (lm_head, tied to it) has an adapter."""
     from src.data.lm.cache import publish_folder
 
     if is_rank_zero() and not folder.exists():
-        publish_folder(folder, lambda staging: model.save_pretrained(str(staging)))
+        publish_folder(folder, lambda staging: model.save_pretrained(str(staging), save_embedding_layers=False))
     return f"{MODELS_DIR}/{folder.name}"
 
 

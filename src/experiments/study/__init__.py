@@ -16,9 +16,21 @@ from src.experiments.study.config import StudyConfig
 # (the labs' own defaults are 30 epochs each; on CIFAR-10 from --data-dir these parts are short runs too).
 TOUR_CIFAR_EPOCHS = 10
 TOUR_PIPELINE_EPOCHS = 5
-# The language-model lab's short version: gpt2-tiny trained from scratch (SmolLM2's full lab, `train.py lm`,
-# takes about 10 minutes on 2 cores; this part about a minute).
-TOUR_LM = dict(model="gpt2-tiny", max_steps=20, val_every=10, prompts=("To be, or not to be,",), max_new_tokens=20)
+# The language-model lab's short version: the embedded pretrained SmolLM2 measured on the first 100 lines of
+# Hamlet's validation and test text, one continuation, then fine-tuned fully and with LoRA for 8 short steps
+# (2 blocks of 64 tokens each). The lab itself (`train.py lm`) takes about 10 minutes on 2 cores; this part
+# about 50 s once the model is converted (the first run converts it: about a minute more).
+TOUR_LM = dict(
+    model="smollm2",
+    eval_lines=100,
+    max_steps=8,
+    val_every=4,
+    block_size=64,
+    batch_size=2,
+    warmup_steps=1,
+    prompts=("To be, or not to be,",),
+    max_new_tokens=20,
+)
 
 
 def study_parts(cfg: StudyConfig) -> list[tuple[Experiment, Options]]:
@@ -43,8 +55,9 @@ STUDY = Tour(
     "sweep (Wiener solution, stability theory), the SimpleNN analysis (Table 2, zero-init study), a "
     f"classification run, and the two CIFAR-10 labs shortened to {TOUR_CIFAR_EPOCHS} (cifar) and "
     f"{TOUR_PIPELINE_EPOCHS} (pipeline) epochs, the sentiment lab (both presets) on the embedded Rotten "
-    f"Tomatoes reviews, and the language-model lab shortened to a small GPT-2 trained from scratch on Hamlet "
-    f"for {TOUR_LM['max_steps']} steps (full and LoRA). Use the other commands to change a part's options.",
+    f"Tomatoes reviews, and the language-model lab shortened: the pretrained SmolLM2-135M-Instruct measured on "
+    f"the first {TOUR_LM['eval_lines']} lines of Hamlet's validation and test text, then fine-tuned on Hamlet for "
+    f"{TOUR_LM['max_steps']} steps (full and LoRA). Use the other commands to change a part's options.",
     parts=study_parts,
 )
 COMMANDS = (STUDY,)

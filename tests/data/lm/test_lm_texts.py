@@ -28,6 +28,20 @@ def test_contiguous_split_keeps_every_line_once():
     assert (len(train), len(val), len(test)) == (20, 2, 3) and list(train + val + test) == lines
 
 
+def test_eval_lines_keeps_the_first_lines_of_validation_and_test_only():
+    whole, cut = load_texts("embedded"), load_texts("embedded", eval_lines=5)
+    assert (cut.train, cut.val, cut.test) == (whole.train, whole.val[:5], whole.test[:5])
+    assert cut.split == "8:1:1 contiguous blocks of lines; validation and test: their first 5 lines"
+
+
+def test_eval_lines_that_hold_no_text_are_refused(tmp_path):
+    for split in ("train", "valid", "test"):
+        (tmp_path / f"wiki.{split}.raw").write_text("\n = Title = \n", encoding="utf-8")  # a blank line first
+    with pytest.raises(UserError, match=r"^--eval-lines 1: the first 1 line\(s\) of the val split hold no text$"):
+        load_texts(str(tmp_path), eval_lines=1)
+    assert load_texts(str(tmp_path), eval_lines=2).val == ("", " = Title = ")
+
+
 def test_wikitext_raw_files_keep_their_own_split(tmp_path):
     for split, lines in WIKI.items():
         (tmp_path / f"wiki.{split}.raw").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -42,6 +56,21 @@ def test_wikitext_parquet_as_hugging_face_saves_it(tmp_path):
         pq.write_table(pa.table({"text": rows}), tmp_path / f"{prefix}-00000-of-00001.parquet")
     texts = load_texts(str(tmp_path))
     assert texts.val == tuple(WIKI["valid"]) and texts.test == tuple(WIKI["test"])
+
+
+def test_a_null_row_in_a_parquet_file_is_an_empty_line_not_the_text_none(tmp_path):
+    """Regression: a null row (no text) was read as the line 'None'."""
+    for prefix in ("train", "validation", "test"):
+        rows = [" = Tower = \n", None, " It .\n"]
+        pq.write_table(pa.table({"text": pa.array(rows, pa.string())}), tmp_path / f"{prefix}-0.parquet")
+    assert load_texts(str(tmp_path)).val == (" = Tower = ", "", " It .")
+
+
+def test_a_parquet_text_column_that_holds_no_strings_is_refused(tmp_path):
+    for prefix in ("train", "validation", "test"):
+        pq.write_table(pa.table({"text": [1, 2]}), tmp_path / f"{prefix}-0.parquet")
+    with pytest.raises(UserError, match=r"train-0.parquet: its 'text' column holds int64, not strings$"):
+        load_texts(str(tmp_path))
 
 
 def test_a_parquet_split_missing_is_named(tmp_path):
