@@ -185,11 +185,12 @@ def sentiment_facts(sentiment: dict) -> str:
 
 def lm_facts(lm: dict) -> str:
     variants = lm["variants"]
-    perplexities = ", ".join(f"{name} {v['measured']['test']['perplexity']:,.0f}" for name, v in variants.items())
+    perplexities = ", ".join(f"{name} {v['measured']['test']['perplexity']:,.2f}" for name, v in variants.items())
     steps = lm["config"]["max_steps"]
     return (
-        f"- Language model, short ({lm['model']['name']} from random weights on {lm['data']['name']}, {steps} steps "
-        f"each): test perplexity {perplexities} (the vocabulary has {lm['text']['vocabulary_size']:,} tokens)."
+        f"- Language model, short ({lm['model']['name']}, pretrained, on {lm['data']['name']}: perplexity on the first "
+        f"{lm['config']['eval_lines']} lines of the validation and test text, {steps} fine-tuning steps each): test "
+        f"perplexity {perplexities}."
     )
 
 
