@@ -228,7 +228,8 @@ def bench_block(reference: dict) -> str:
             "linear",
         ),
         (
-            "SimpleNN training, images/s: Lightning (`train.py classify`) / plain PyTorch loop",
+            "SimpleNN, training images/s of whole epochs (validation included): "
+            "Lightning (`train.py classify`) / plain PyTorch loop",
             f"{images['lightning']:,.0f} / {images['plain_torch']:,.0f} ({ratio['lightning_over_plain_torch']} x)",
             classify["targets"]["lightning_over_plain_torch"] + " x",
         ),
@@ -274,7 +275,8 @@ def resnet_rows(resnet: dict) -> list[tuple[str, str, str]]:
     images, matrix, recipe = resnet["images_per_s"], resnet["device_matrix"], resnet["recipe_extrapolated"]
     return [
         (
-            "ResNet-20 training, images/s: Lightning (`train.py resnet`) / plain PyTorch loop",
+            "ResNet-20, training images/s of whole epochs (validation included): "
+            "Lightning (`train.py resnet`) / plain PyTorch loop",
             f"{images['lightning']:,.0f} / {images['plain_torch']:,.0f} "
             f"({resnet['ratios']['lightning_over_plain_torch']} x)",
             resnet["targets"]["lightning_over_plain_torch"] + " x",
@@ -340,7 +342,8 @@ def sentiment_rows(sentiment: dict) -> list[tuple[str, str, str]]:
     rates, padding, text = sentiment["reviews_per_s"], sentiment["padding"], sentiment["text_processing"]
     return [
         (
-            "sentiment (default preset) training, reviews/s: Lightning (`train.py sentiment`) / plain PyTorch loop",
+            "sentiment (default preset), training reviews/s of whole epochs (validation included): "
+            "Lightning (`train.py sentiment`) / plain PyTorch loop",
             f"{rates['lightning']:,.0f} / {rates['plain_torch']:,.0f} "
             f"({sentiment['ratios']['lightning_over_plain_torch']:.3f} x)",
             sentiment["targets"]["lightning_over_plain_torch"] + " x",
@@ -368,7 +371,8 @@ def pipeline_rows(pipeline: dict) -> list[tuple[str, str, str]]:
     differences = pipeline["side_by_side_minus_separate"]
     return [
         (
-            "SimpleNNCifar (BN + augmentation), images/s: Lightning (`train.py pipeline`, one variant) / plain loop",
+            "SimpleNNCifar (BN + augmentation), training images/s of whole epochs (validation included): "
+            "Lightning (`train.py pipeline`, one variant) / plain loop",
             f"{images['lightning_one_run']:,.0f} / {images['plain_torch_one_run']:,.0f} "
             f"({ratio['lightning_over_plain_torch_speed']} x)",
             "",
