@@ -49,11 +49,19 @@ def lms_fit(data: RegressionData, lrs: tuple[float, ...], epochs: int, progress_
     return build_lms_fit(cfg, data, list(COURSE_W0), wiener_solution(data.X, data.D), run_dir, checkpointing)
 
 
+class Terminal(io.StringIO):
+    """Swallows the bar's frames while saying it is a terminal, so that the fit shows the tqdm bar a user at a
+    terminal sees (with output to a file or a pipe, a run prints one line per epoch instead)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
 def lightning_fit_seconds(
     data: RegressionData, lrs: tuple[float, ...], epochs: int, progress_bar: bool = False, empty: bool = False
 ) -> float:
     """Wall time of trainer.fit for the run `train.py` would make (TensorBoard, callbacks, optional bar)."""
-    with tempfile.TemporaryDirectory() as tmp, contextlib.redirect_stdout(io.StringIO()):  # the bar's output
+    with tempfile.TemporaryDirectory() as tmp, contextlib.redirect_stdout(Terminal()):  # the bar's output
         run_dir = Path(tmp) / "bench" / "version_0"
         run_dir.mkdir(parents=True)
         fit = lms_fit(data, lrs, epochs, progress_bar, run_dir)

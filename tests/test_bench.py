@@ -21,6 +21,19 @@ def test_lms_benchmark_reports_every_ratio():
     assert all(value > 0 for value in result["us_per_step"].values())
 
 
+def test_the_progress_bar_benchmark_times_the_bar_a_terminal_shows(tmp_path):
+    import contextlib
+
+    from src.callbacks import EpochLines, ProgressBar
+    from src.data import EMBEDDED_LMS_DATA, load_regression
+
+    data = load_regression(EMBEDDED_LMS_DATA)
+    with contextlib.redirect_stdout(lms.Terminal()):
+        fit = lms.lms_fit(data, (0.01,), 1, progress_bar=True, run_dir=tmp_path)
+    kinds = {type(callback) for callback in fit.trainer.callbacks}
+    assert ProgressBar in kinds and EpochLines not in kinds
+
+
 def test_the_scaling_exponent_of_known_timings():
     assert lms.fitted_exponent({100: 0.03, 1_000: 0.3, 10_000: 3.0}) == pytest.approx(1.0)
     assert lms.fitted_exponent({10: 1.0, 20: 4.0, 40: 16.0}) == pytest.approx(2.0)
