@@ -22,7 +22,8 @@ from pytorch_lightning.callbacks import Callback, ModelCheckpoint
 from src.callbacks.interruption import GracefulInterrupt
 from src.callbacks.rng_state import restore_rng_state, rng_state
 
-CHECKPOINT_FORMAT = 3  # 1: before sections and versions; 2: before the run's options (neither resumable now)
+CHECKPOINT_FORMAT = 3  # 1: before sections and versions; 2: before the options were required and the sentiment
+# course preset's head had two outputs (neither resumable now)
 CHECKPOINTS, LAST, BEST, INTERRUPTED = "checkpoints", "last.ckpt", "best.ckpt", "interrupted.ckpt"
 
 
