@@ -357,3 +357,23 @@ def test_bad_options_fail_before_the_run_directory(text_file, tmp_path, capsys, 
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
     assert not (tmp_path / "lm").exists()
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--eval-lines", "1"], "--eval-lines 1: the val split has 1 token(s); at least 2 are needed"),
+        (
+            ["--eval-lines", "2", "--perplexity", "lines"],
+            "--eval-lines 2: no line of the val split has 2 tokens, so --perplexity lines predicts nothing there",
+        ),
+    ],
+)
+def test_a_cut_too_short_to_measure_names_eval_lines(tmp_path, capsys, extra, message):
+    lines = ["To be, or not to be, that is the question."] * 24 + ["Hi", "Yo", "To be or not"] * 2  # 8:1:1
+    path = tmp_path / "text.txt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    assert main(argv(path, tmp_path, *extra)) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+    assert not (tmp_path / "lm").exists()

@@ -63,15 +63,18 @@ def prepare_lm(cfg: LMConfig) -> LMData:
     streams = {name: encode(loaded.tokenizer, "\n".join(lines)) for name, lines in texts.parts()}
     lines = {name: [encode(loaded.tokenizer, line) for line in lines if line.strip()] for name, lines in texts.parts()}
     seconds = time.perf_counter() - started
+    cut = f"--eval-lines {cfg.eval_lines}"  # names what made the validation and test text so short, where given
     for name, ids in streams.items():
+        where = cut if cfg.eval_lines is not None and name != "train" else f"--data {cfg.data}"
         if len(ids) < 2:
-            raise UserError(f"--data {cfg.data}: the {name} split has {len(ids)} token(s); at least 2 are needed")
+            raise UserError(f"{where}: the {name} split has {len(ids)} token(s); at least 2 are needed")
     check_generation_fits(loaded, cfg.prompts, cfg.max_new_tokens)
     if cfg.perplexity == "lines":
         for name in ("val", "test"):
             if not any(len(line) > 1 for line in lines[name]):
+                where = f"--data {cfg.data}" if cfg.eval_lines is None else cut
                 raise UserError(
-                    f"--data {cfg.data}: no line of the {name} split has 2 tokens, so --perplexity "
+                    f"{where}: no line of the {name} split has 2 tokens, so --perplexity "
                     "lines predicts nothing there (use the sliding window)"
                 )
     blocks = pack_blocks(streams["train"], cfg.block_size)
