@@ -169,5 +169,8 @@ def bucket_counts(values: torch.Tensor, low: float, high: float) -> torch.Tensor
     computed with bincount, 3.5 x faster than histc there (measured on a 3608 x 128 embedding: 1.1 vs 3.8 ms)."""
     if values.device.type != "cpu":
         return torch.histc(values, bins=HISTOGRAM_BINS, min=low, max=high)
-    index = (values - low).mul_(HISTOGRAM_BINS / (high - low)).long().clamp_(0, HISTOGRAM_BINS - 1)
+    # histc's own arithmetic, in the values' dtype: (value - low) * bins / (high - low), with high - low rounded
+    # to that dtype too (a span computed in double put values near a bin edge in the neighbouring bin).
+    span = torch.tensor(high, dtype=values.dtype) - torch.tensor(low, dtype=values.dtype)
+    index = (values - low).mul_(HISTOGRAM_BINS).div_(span).long().clamp_(0, HISTOGRAM_BINS - 1)
     return torch.bincount(index, minlength=HISTOGRAM_BINS).to(values.dtype)

@@ -173,10 +173,25 @@ def test_one_naming_rule_for_histogram_tags():
     assert [tag for tag, _ in layer_parameters(classifier().model)] == list(PARAMS)
 
 
-@pytest.mark.parametrize("values", [torch.randn(20_000), torch.linspace(-1, 1, 6401), torch.tensor([0.0, 1.0, 1.0])])
+@pytest.mark.parametrize("values", [torch.linspace(-1, 1, 6401), torch.tensor([0.0, 1.0, 1.0])])
 def test_cpu_bucket_counts_equal_torch_histc(values):
     from src.callbacks.histograms import HISTOGRAM_BINS, bucket_counts
 
     low, high = float(values.min()), float(values.max())
     expected = torch.histc(values, bins=HISTOGRAM_BINS, min=low, max=high)
     assert torch.equal(bucket_counts(values, low, high), expected)  # bin edges included: linspace hits them
+
+
+def test_cpu_bucket_counts_equal_torch_histc_near_every_edge():
+    """Regression: with the span taken in double, about one draw in eighty put a value near a bin edge in the
+    neighbouring bin (an unseeded draw made this test fail now and then). 400 seeded draws of several scales."""
+    from src.callbacks.histograms import HISTOGRAM_BINS, bucket_counts
+
+    for seed in range(400):
+        values = torch.randn(20_000, generator=torch.Generator().manual_seed(seed)) * 10.0 ** (seed % 5 - 2)
+        low, high = float(values.min()), float(values.max())
+        expected = torch.histc(values, bins=HISTOGRAM_BINS, min=low, max=high)
+        assert torch.equal(bucket_counts(values, low, high), expected), seed
+    doubles = torch.randn(20_000, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    low, high = float(doubles.min()), float(doubles.max())
+    assert torch.equal(bucket_counts(doubles, low, high), torch.histc(doubles, HISTOGRAM_BINS, low, high))
