@@ -27,6 +27,13 @@ class CheckpointInfo:
     options: dict[str, Any]  # the run's options as it trained (as config.json was written)
 
 
+def earlier_version(path: Path, found: int) -> UserError:
+    return UserError(
+        f"{path}: written by an earlier version of this project (checkpoint format {found}); this version "
+        f"reads format {CHECKPOINT_FORMAT} and cannot resume it: start a new run"
+    )
+
+
 def read_checkpoint(path: Path, experiment: str) -> CheckpointInfo:
     try:
         checkpoint = torch.load(path, map_location="cpu", weights_only=True)
@@ -39,17 +46,11 @@ def read_checkpoint(path: Path, experiment: str) -> CheckpointInfo:
     run = sections.get(RunState.STATE_KEY)
     if not isinstance(run, dict):
         if "RunState" in sections:
-            raise UserError(
-                f"{path}: written by an earlier version of this project (checkpoint format 1); this version "
-                f"reads format {CHECKPOINT_FORMAT} and cannot resume it: start a new run"
-            )
+            raise earlier_version(path, 1)
         raise UserError(f"{path}: not a checkpoint written by this project (no run identity)")
     found = run.get("format")
     if isinstance(found, int) and 1 < found < CHECKPOINT_FORMAT:
-        raise UserError(
-            f"{path}: written by an earlier version of this project (checkpoint format {found}); this version "
-            f"reads format {CHECKPOINT_FORMAT} and cannot resume it: start a new run"
-        )
+        raise earlier_version(path, found)
     if found != CHECKPOINT_FORMAT:
         raise UserError(f"{path}: checkpoint format {found!r}; this version reads {CHECKPOINT_FORMAT}")
     if run.get("experiment") != experiment:
