@@ -34,6 +34,7 @@ from src.experiments.ranks import is_rank_zero, say
 from src.experiments.resume import CONFIG_FILE, Resume, refuse_completed, resume_or_new
 from src.experiments.run_context import Interruption, RunContext
 from src.experiments.run_dir import check_logdir, run_directory
+from src.experiments.run_meta import Interrupted, RunMeta
 from src.experiments.steps import Run, Steps
 from src.shell import shown_path, tensorboard_command, train_command
 
@@ -86,7 +87,7 @@ def run_prepared(prepared: Prepared) -> Run:
             **steps.results(cfg, prepared.data, trained),
         }
         results["config"] = {**to_json(cfg), **results.get("config", {})}
-        results["meta"] = run_meta(directory.path, started, resume, stop, experiment.resumable)
+        results["meta"] = run_meta(directory.path, started, resume, stop, experiment.resumable).to_json()
         if rank_zero:
             sink = FigureSink(directory.path)
             try:
@@ -125,18 +126,14 @@ def tensorboard_line(logdir: Path) -> str:
 
 def run_meta(
     run_dir: Path, started: float, resume: Resume | None, stop: Interruption | None, resumable: bool = True
-) -> dict:
+) -> RunMeta:
     """The part of results.json that may differ between two runs with one seed: paths, times, resumption."""
-    meta = {"run_dir": str(run_dir), "started": started, "elapsed_s": time.time() - started}
-    meta["resumed_from"] = None if resume is None else str(resume.checkpoint.path)
+    interrupted = None
     if stop is not None:
-        meta["interrupted"] = {
-            "signal": stop.signal_name,
-            "epoch": stop.epoch,
-            "global_step": stop.global_step,
-            "checkpoint": str(interrupted_checkpoint(run_dir, stop)) if resumable else None,
-        }
-    return meta
+        checkpoint = str(interrupted_checkpoint(run_dir, stop)) if resumable else None
+        interrupted = Interrupted(stop.signal_name, stop.epoch, stop.global_step, checkpoint)
+    resumed_from = None if resume is None else str(resume.checkpoint.path)
+    return RunMeta(str(run_dir), started, time.time() - started, resumed_from, interrupted)
 
 
 def interrupted_checkpoint(run_dir: Path, stop: Interruption) -> Path:

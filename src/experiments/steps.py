@@ -10,7 +10,9 @@
     summary(run)                          the console summary: blocks of text, printed on rank zero
 
 Everything shared (run directory, config.json, seeding, resume, interruption, status and meta, rank-zero
-gating) is the lifecycle's; an experiment only supplies these.
+gating) is the lifecycle's; an experiment only supplies these. prepare and train are its own; results, figures,
+report and summary have defaults (src/experiments/defaults.py: the metrics its fit logged to TensorBoard, their
+learning curves, a report and a one-line summary of them) when train returns the Fit it trained.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from src.config import Options
+from src.experiments.defaults import default_figures, default_report, default_results, default_summary
 from src.experiments.figures import FigureFile, FigureSink
 from src.experiments.run_context import RunContext
 
@@ -49,14 +52,14 @@ class Steps(ABC, Generic[Config, Data, Trained]):
     @abstractmethod
     def train(self, cfg: Config, data: Data, context: RunContext) -> Trained: ...
 
-    @abstractmethod
-    def results(self, cfg: Config, data: Data, trained: Trained) -> dict: ...
+    def results(self, cfg: Config, data: Data, trained: Trained) -> dict:
+        return default_results(trained)
 
-    @abstractmethod
-    def figures(self, results: dict, data: Data, trained: Trained, sink: FigureSink) -> dict[str, FigureFile]: ...
+    def figures(self, results: dict, data: Data, trained: Trained, sink: FigureSink) -> dict[str, FigureFile]:
+        return default_figures(results, trained, sink)
 
-    @abstractmethod
-    def report(self, results: dict, figures: dict[str, FigureFile], trained: Trained) -> str: ...
+    def report(self, results: dict, figures: dict[str, FigureFile], trained: Trained) -> str:
+        return default_report(results, figures)
 
-    @abstractmethod
-    def summary(self, run: Run) -> list[str]: ...
+    def summary(self, run: Run) -> list[str]:
+        return default_summary(run.name, run.results)

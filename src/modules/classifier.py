@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import typing
 
 import pytorch_lightning as pl
@@ -14,7 +15,8 @@ from torchmetrics.classification import MulticlassAccuracy, MulticlassConfusionM
 from src.config.images import LRDecay, Optimizer
 from src.internals import LeanHookBookkeeping
 from src.modules.epoch_lr import EpochLearningRate
-from src.modules.image_models import build_image_model
+from src.modules.image_models import ImageModelSpec, build_image_model
+from src.modules.recipe import ClassifierRecipe
 from src.modules.step_schedule import StepSchedule
 
 OPTIMIZERS = typing.get_args(Optimizer)
@@ -28,50 +30,36 @@ class ImageClassifier(LeanHookBookkeeping, EpochLearningRate, pl.LightningModule
     computed at epoch end; under DDP `compute()` synchronises them across processes. Testing also fills
     `test_confusion` (rows: true class, columns: predicted).
 
-    The model is `model_name` built with `model_options` (src/modules/image_models.py), both kept in the
-    hyperparameters with the `classes` and the input `normalization`, so that a checkpoint alone rebuilds the
-    network and its preprocessing (`predict`); or an nn.Module given as `model`, which a checkpoint cannot
-    rebuild. The default is SimpleNN without its final ReLU: a ReLU on the logits could not express negative
-    class scores. The training settings have no defaults here: they are options, whose defaults live in
-    src/config/images.py. `lr_decay="milestones"` multiplies the rate by 0.1 at each of the optimizer steps
-    `milestones` (after `warmup_steps` at a tenth of it), and `max_steps` ends training after that many steps,
-    validating that last, partial epoch.
+    What the classifier is (`spec`: the network, its input, classes and normalisation) and how it trains
+    (`recipe`: optimizer and schedule, src/modules/recipe.py) are saved flat in the hyperparameters, so that a
+    checkpoint alone rebuilds the network and its preprocessing (`predict`); an nn.Module given as `model`
+    instead cannot be rebuilt. The default is SimpleNN without its final ReLU: a ReLU on the logits could not
+    express negative class scores. `channels_last` and `compile` change how fast, not what, it computes. The
+    training settings have no defaults here: they are options, whose defaults live in src/config/images.py.
     """
 
     def __init__(
         self,
         model: nn.Module | None = None,
         *,
-        num_classes: int,
-        input_shape: tuple[int, ...],
-        optimizer: str,
-        lr: float,
-        momentum: float,
-        weight_decay: float,
-        lr_decay: str,
-        max_epochs: int,
+        spec: ImageModelSpec,
+        recipe: ClassifierRecipe,
         channels_last: bool,
         compile: bool,
-        model_name: str | None,
-        model_options: dict | None,
-        classes: tuple[str, ...] | None,
-        normalization: dict | None,
-        nesterov: bool | None,
-        milestones: tuple[int, ...],
-        warmup_steps: int,
-        max_steps: int | None,
     ) -> None:
         super().__init__()
-        if optimizer not in OPTIMIZERS:
-            raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {optimizer!r}")
-        if lr_decay not in LR_DECAYS:
-            raise ValueError(f"lr_decay must be one of {LR_DECAYS}, got {lr_decay!r}")
-        # nesterov None: Nesterov momentum whenever momentum > 0; model_name None (and no model): SimpleNN.
-        if model is None and model_name is None:
-            model_name = "SimpleNN"
-            model_options = {"num_classes": num_classes, "in_channels": input_shape[0], "final_relu": False}
-        self.save_hyperparameters(ignore=["model"])
-        self.model = model if model is not None else build_image_model(model_name, model_options or {})
+        if recipe.optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {recipe.optimizer!r}")
+        if recipe.lr_decay not in LR_DECAYS:
+            raise ValueError(f"lr_decay must be one of {LR_DECAYS}, got {recipe.lr_decay!r}")
+        num_classes, input_shape = spec.num_classes, spec.input_shape
+        if model is None and spec.model_name is None:
+            options = {"num_classes": num_classes, "in_channels": input_shape[0], "final_relu": False}
+            spec = dataclasses.replace(spec, model_name="SimpleNN", model_options=options)
+        # Flat, with the same names and values as when each was a keyword argument: checkpoints keep their format.
+        hparams = {**spec.as_hparams(), **recipe.as_hparams(), "channels_last": channels_last, "compile": compile}
+        self.save_hyperparameters(hparams)
+        self.model = model if model is not None else build_image_model(spec.model_name, spec.model_options or {})
         self.example_input_array = torch.zeros(1, *input_shape)
         self.train_loss, self.val_loss, self.test_loss = MeanMetric(), MeanMetric(), MeanMetric()
         self.train_acc = MulticlassAccuracy(num_classes, average="micro")
@@ -149,8 +137,16 @@ class ImageClassifier(LeanHookBookkeeping, EpochLearningRate, pl.LightningModule
         self.confusion = self.test_confusion.compute().cpu()  # synchronised across DDP processes
         self._log_epoch("test", self.test_loss, self.test_acc)
 
+    @property
+    def spec(self) -> ImageModelSpec:
+        return ImageModelSpec.from_hparams(self.hparams)
+
+    @property
+    def recipe(self) -> ClassifierRecipe:
+        return ClassifierRecipe.from_hparams(self.hparams)
+
     def configure_optimizers(self) -> dict:
-        hp = self.hparams
+        hp = self.recipe
         if hp.optimizer == "sgd":
             optimizer = torch.optim.SGD(
                 self.parameters(),

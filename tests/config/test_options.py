@@ -23,7 +23,7 @@ from src.experiments.sentiment import SentimentConfig
 from src.experiments.simplenn.config import SimpleNNConfig
 from src.experiments.study import TOUR_CIFAR_EPOCHS, TOUR_LM, TOUR_PIPELINE_EPOCHS, study_parts
 from src.experiments.study.config import StudyConfig
-from src.modules import ImageClassifier
+from src.modules import ClassifierRecipe, ImageClassifier
 
 
 def test_text_and_typed_values_convert_alike():
@@ -100,6 +100,8 @@ def test_defaults_live_in_the_configs_only():
     """Two defaults used to disagree (the classifier module: SGD/0.05/NCHW; the CLI: Adam/0.002/channels_last)."""
     options = inspect.signature(ImageClassifier).parameters
     assert [name for name, p in options.items() if p.default is not inspect.Parameter.empty] == ["model"]
+    required = [f.name for f in dataclasses.fields(ClassifierRecipe) if f.default is dataclasses.MISSING]
+    assert required == ["optimizer", "lr", "momentum", "weight_decay", "lr_decay", "max_epochs"]  # the options
     assert LMSConfig().lr == 0.005 and LMSSweepConfig().lrs == DEFAULT_SWEEP_LRS and LMSConfig().w0 == COURSE_W0
     assert (SimpleNNConfig().epochs, ClassifyConfig().epochs) == (5, 10)
 

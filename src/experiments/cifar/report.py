@@ -7,6 +7,7 @@ from src.experiments.figures import FigureFile
 from src.experiments.grid.tables import data_caveat, variants_table
 from src.experiments.image_batch import batch_words
 from src.experiments.overfitting import overfitting_text
+from src.experiments.run_meta import RunMeta
 from src.experiments.tables import history_table
 from src.experiments.targets import target_verdict
 from src.experiments.wording import pct, points
@@ -88,7 +89,7 @@ def render_cifar_report(results: dict, table: LayerTable, figures: dict[str, Fig
     )
     caveat = data_caveat(data)
     if results["status"] == "interrupted":
-        signal = results["meta"].get("interrupted", {}).get("signal", "a signal")
+        signal = RunMeta.of(results).signal
         headline = (
             f"**Interrupted** by {signal}: partial results below, no test. `cifar` is not resumable: run it again "
             "to finish.\n\n" + headline

@@ -14,7 +14,7 @@ from src.config import ImageRun, Machine
 from src.data import ImageDataModule, ImageSplits
 from src.experiments.fit import Fit
 from src.experiments.trainer_factory import image_trainer
-from src.modules import ImageClassifier
+from src.modules import ClassifierRecipe, ImageClassifier, ImageModelSpec
 
 
 @dataclass(frozen=True)
@@ -35,27 +35,15 @@ def build_classifier(
 ) -> ImageClassifier:
     """The LightningModule of a classification fit, trained as `cfg` says (SimpleNN unless `model` is given);
     `classes` and `normalization` go into its checkpoints, for `predict`."""
+    spec = ImageModelSpec(num_classes, input_shape, classes=classes, normalization=normalization)
     return module_type(
-        model,
-        model_name=None,
-        model_options=None,
-        classes=classes,
-        normalization=normalization,
-        nesterov=None,
-        milestones=(),
-        warmup_steps=0,
-        max_steps=None,
-        num_classes=num_classes,
-        input_shape=input_shape,
-        optimizer=cfg.optimizer,
-        lr=cfg.lr,
-        momentum=cfg.momentum,
-        weight_decay=cfg.weight_decay,
-        lr_decay=cfg.lr_decay,
-        max_epochs=cfg.epochs,
-        channels_last=cfg.channels_last,
-        compile=cfg.compile,
+        model, spec=spec, recipe=classifier_recipe(cfg), channels_last=cfg.channels_last, compile=cfg.compile
     )
+
+
+def classifier_recipe(cfg: ImageRun) -> ClassifierRecipe:
+    """The options' optimizer and schedule in epochs."""
+    return ClassifierRecipe(cfg.optimizer, cfg.lr, cfg.momentum, cfg.weight_decay, cfg.lr_decay, max_epochs=cfg.epochs)
 
 
 def build_classification_fit(

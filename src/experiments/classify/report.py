@@ -5,13 +5,14 @@ from __future__ import annotations
 from src.analysis import LayerTable
 from src.experiments.figures import FigureFile
 from src.experiments.image_batch import batch_words
+from src.experiments.run_meta import RunMeta
+from src.experiments.scores import BestEpoch, TestScore
 from src.experiments.tables import history_table
 from src.experiments.wording import pct
-from src.shell import shown_path, train_command
 
 
 def render_classify_report(results: dict, table: LayerTable, figures: dict[str, FigureFile]) -> str:
-    data, config, test, best = results["data"], results["config"], results["test"], results["best_val"]
+    data, config, test, best = results["data"], results["config"], TestScore.of(results), BestEpoch.of(results)
     sizes = data["sizes"]
     model = results["model"]
     relu_note = (
@@ -26,16 +27,15 @@ def render_classify_report(results: dict, table: LayerTable, figures: dict[str, 
     momentum = f", momentum {config['momentum']:g}" if config["optimizer"] == "sgd" else ""  # adam has none
     if test is not None:
         headline = (
-            f"**Test accuracy {pct(test['acc'])}** (loss {test['loss']:.4f}) of the best epoch: validation "
-            f"accuracy {pct(best['acc'])} at epoch {best['epoch']} of {config['epochs']}."
+            f"**Test accuracy {pct(test.acc)}** (loss {test.loss:.4f}) of the best epoch: validation "
+            f"accuracy {pct(best.acc)} at epoch {best.epoch} of {config['epochs']}."
         )
     else:
-        interrupted = results["meta"].get("interrupted", {})
+        meta = RunMeta.of(results)
         done = f"after {len(results['history'])} of {config['epochs']} epochs" if results["history"] else "in epoch 1"
-        resume = train_command(results["experiment"], "--resume", shown_path(results["meta"]["run_dir"]))
+        resume = meta.resume_command(results["experiment"])
         headline = (
-            f"**Interrupted** by {interrupted.get('signal', 'a signal')} {done}: partial results below, no test "
-            f"yet. Resume with `{resume}`."
+            f"**Interrupted** by {meta.signal} {done}: partial results below, no test yet. Resume with `{resume}`."
         )
     lines = [
         f"# Classification: {model['name']} on {data['name']}",

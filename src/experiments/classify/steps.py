@@ -13,6 +13,7 @@ from src.experiments.classify.report import render_classify_report
 from src.experiments.figures import FigureFile, FigureSink
 from src.experiments.image_batch import warn_clipped_batch
 from src.experiments.run_context import RunContext
+from src.experiments.scores import BestEpoch, TestScore, optional_json
 from src.experiments.steps import Run, Steps
 
 
@@ -41,15 +42,14 @@ class ClassifySteps(Steps[ClassifyConfig, ImageSplits, Classified]):
 
     def results(self, cfg: ClassifyConfig, splits: ImageSplits, trained: Classified) -> dict:
         history = trained.fit.history.history
-        best = max(history, key=lambda row: row["val/acc"]) if history else None
         model, tested = trained.fit.module.model, trained.tested
         return {
             "data": splits.describe(),
             "model": {"name": type(model).__name__, "final_relu": getattr(model, "final_relu", None)},
             **trained.table.as_dict(),
             "history": history,
-            "test": None if tested is None else {"loss": tested["test/loss"], "acc": tested["test/acc"]},
-            "best_val": None if best is None else {"epoch": best["epoch"], "acc": best["val/acc"]},
+            "test": None if tested is None else TestScore.of_metrics(tested).to_json(),
+            "best_val": optional_json(BestEpoch.of_history(history)),
             "config": {
                 "device": str(trained.fit.trainer.strategy.root_device),
                 "batch_size_used": trained.fit.datamodule.train_batch_size,
@@ -71,9 +71,9 @@ class ClassifySteps(Steps[ClassifyConfig, ImageSplits, Classified]):
         return render_classify_report(results, trained.table, figures)
 
     def summary(self, run: Run) -> list[str]:
-        results = run.results
+        results, test, best = run.results, TestScore.of(run.results), BestEpoch.of(run.results)
         headline = (
-            f"{results['model']['name']} on {results['data']['name']}: test accuracy {results['test']['acc']:.2%}, "
-            f"best validation accuracy {results['best_val']['acc']:.2%} (epoch {results['best_val']['epoch']})"
+            f"{results['model']['name']} on {results['data']['name']}: test accuracy {test.acc:.2%}, "
+            f"best validation accuracy {best.acc:.2%} (epoch {best.epoch})"
         )
         return [run.trained.table.console_block(results["model"]["name"]), headline]

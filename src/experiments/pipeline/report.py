@@ -8,6 +8,7 @@ from src.experiments.grid.tables import COURSE_EPOCHS, data_caveat, variants_tab
 from src.experiments.image_batch import batch_words
 from src.experiments.overfitting import overfitting_brief
 from src.experiments.pipeline.findings import FINDINGS
+from src.experiments.run_meta import RunMeta
 from src.experiments.targets import epochs_trained, target_met, target_verdict
 from src.experiments.wording import pct
 
@@ -79,7 +80,7 @@ def render_pipeline_report(results: dict, tables: dict[str, LayerTable], figures
         else "."
     )
     if results["status"] == "interrupted":
-        signal = results["meta"].get("interrupted", {}).get("signal", "a signal")
+        signal = RunMeta.of(results).signal
         headline = (
             f"**Interrupted** by {signal}: {len(variants)} of {len(variants) + len(results['untrained'])} variants "
             "trained (the last fit's without a test), partial results below. `pipeline` is not resumable: run it "

@@ -17,6 +17,7 @@ from torch import nn
 
 from src.callbacks.checkpointing import BEST, CHECKPOINTS
 from src.errors import UserError
+from src.experiments.scores import BestEpoch
 from src.modules.image_models import IMAGE_MODELS, build_image_model
 
 
@@ -93,8 +94,8 @@ def _from_lightning(path: Path, results: dict) -> TrainedModel:
             "a model given in code): train the run again with this version"
         )
     state = {k.removeprefix("model."): v for k, v in checkpoint["state_dict"].items() if k.startswith("model.")}
-    best = results.get("best_val") or {}
-    epoch = f"epoch {best['epoch']}, validation accuracy {100 * best['acc']:.2f} %" if best else "its best epoch"
+    best = BestEpoch.of(results)
+    epoch = f"epoch {best.epoch}, validation accuracy {100 * best.acc:.2f} %" if best else "its best epoch"
     description = f"{path.name} ({epoch})"
     return _trained(
         path, name, hparams["model_options"], state, hparams["classes"], hparams["normalization"], description

@@ -15,7 +15,7 @@ from src.data import ImageDataModule, ImageSplits
 from src.experiments.fit import Fit
 from src.experiments.resnet.config import ResNetConfig, training_length
 from src.experiments.trainer_factory import device_count, image_trainer
-from src.modules import ImageClassifier
+from src.modules import ClassifierRecipe, ImageClassifier, ImageModelSpec
 
 
 @dataclass(frozen=True)
@@ -36,26 +36,27 @@ def model_options(cfg: ResNetConfig, splits: ImageSplits) -> dict:
 
 
 def build_resnet_module(cfg: ResNetConfig, splits: ImageSplits, schedule: dict, normalization: dict) -> ImageClassifier:
-    return ImageClassifier(
+    spec = ImageModelSpec(
         num_classes=len(splits.classes),
         input_shape=splits.image_shape,
         model_name="ResNetCifar",
         model_options=model_options(cfg, splits),
         classes=tuple(splits.classes),
         normalization=normalization,
+    )
+    recipe = ClassifierRecipe(  # the paper's: SGD with plain momentum, x0.1 at milestones counted in iterations
         optimizer="sgd",
         lr=cfg.lr,
         momentum=cfg.momentum,
-        nesterov=False,
         weight_decay=cfg.weight_decay,
         lr_decay="milestones",
+        max_epochs=schedule["epochs"],
+        nesterov=False,
         milestones=tuple(schedule["milestones"]),
         warmup_steps=schedule["warmup_iterations"],
         max_steps=schedule["iterations"],
-        max_epochs=schedule["epochs"],
-        channels_last=cfg.channels_last,
-        compile=cfg.compile == "on",
     )
+    return ImageClassifier(spec=spec, recipe=recipe, channels_last=cfg.channels_last, compile=cfg.compile == "on")
 
 
 def build_resnet_fit(

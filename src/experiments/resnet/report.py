@@ -7,28 +7,29 @@ from src.experiments.confusion import confusion_markdown, most_confused
 from src.experiments.figures import FigureFile
 from src.experiments.grid.tables import data_caveat
 from src.experiments.image_batch import batch_words
+from src.experiments.run_meta import RunMeta
+from src.experiments.scores import BestEpoch, TestScore
 from src.experiments.tables import history_table
 from src.experiments.targets import target_verdict
 from src.experiments.wording import pct, points
-from src.shell import shown_path, train_command
 
 LONG_HISTORY = 30  # epochs; a longer table goes into a collapsed section
 
 
 def headline(results: dict) -> str:
-    best, test, schedule = results["best_val"], results["test"], results["schedule"]
+    best, test, schedule = BestEpoch.of(results), TestScore.of(results), results["schedule"]
     if results["status"] == "interrupted":
-        resume = train_command(results["experiment"], "--resume", shown_path(results["meta"]["run_dir"]))
-        signal = results["meta"].get("interrupted", {}).get("signal", "a signal")
+        meta = RunMeta.of(results)
+        resume, signal = meta.resume_command(results["experiment"]), meta.signal
         done = f"after {len(results['history'])} of {schedule['epochs']} epochs" if results["history"] else ""
         return f"**Interrupted** by {signal} {done}: partial results below, no test yet. Resume with `{resume}`."
     return (
-        f"**Test accuracy {pct(test['acc'])}** (loss {test['loss']:.4f}) of the best epoch: validation accuracy "
-        f"{pct(best['acc'])} at epoch {best['epoch']} of {schedule['epochs']} ({schedule['iterations']:,} iterations)."
+        f"**Test accuracy {pct(test.acc)}** (loss {test.loss:.4f}) of the best epoch: validation accuracy "
+        f"{pct(best.acc)} at epoch {best.epoch} of {schedule['epochs']} ({schedule['iterations']:,} iterations)."
     )
 
 
-def paper_comparison(paper: dict, test: dict | None, data_name: str) -> str:
+def paper_comparison(paper: dict, test: TestScore | None, data_name: str) -> str:
     """How this run's test accuracy stands against the paper's: only on CIFAR-10 and after the paper's length."""
     if data_name != "cifar10":
         return f"; this run used {data_name}, so it does not compare."
@@ -36,7 +37,7 @@ def paper_comparison(paper: dict, test: dict | None, data_name: str) -> str:
         return f"; **{target_verdict(None, paper['iterations'], paper['recipe_iterations'], 'iterations')}**."
     if test is None:
         return "; this run has no test yet."
-    return f"; this run: {pct(test['acc'])} ({points(test['acc'] - paper['test_acc'])})."
+    return f"; this run: {pct(test.acc)} ({points(test.acc - paper['test_acc'])})."
 
 
 def reference_lines(results: dict) -> list[str]:
@@ -46,7 +47,7 @@ def reference_lines(results: dict) -> list[str]:
         lines.append(
             f"- He et al. (2016), Table 6 (option A shortcuts): ResNet-{paper['depth']} reaches "
             f"{pct(paper['test_acc'])} test accuracy ({pct(paper['test_error'])} error) on CIFAR-10 after "
-            f"{paper['recipe_iterations']:,} iterations" + paper_comparison(paper, results["test"], data["name"])
+            f"{paper['recipe_iterations']:,} iterations" + paper_comparison(paper, TestScore.of(results), data["name"])
         )
     goal = f"more than {pct(target['val_acc'], 0)} validation accuracy within {target['max_epochs']} epochs"
     if target["applies"]:
@@ -106,10 +107,10 @@ def timing_lines(results: dict) -> list[str]:
 
 
 def test_lines(results: dict) -> list[str]:
-    test, classes = results["test"], results["data"]["classes"]
+    test, classes = TestScore.of(results), results["data"]["classes"]
     if test is None:
         return ["Not tested (interrupted)."]
-    confusion = test["confusion"]
+    confusion = test.confusion
     per_class = confusion["per_class"]
     scored = [(name, acc) for name, acc in per_class.items() if acc is not None]
     low, high = min(acc for _, acc in scored), max(acc for _, acc in scored)

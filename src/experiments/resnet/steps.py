@@ -17,6 +17,7 @@ from src.experiments.resnet.fit import ResNetFit, build_resnet_fit
 from src.experiments.resnet.report import render_resnet_report
 from src.experiments.resnet.summary import resnet_summary
 from src.experiments.run_context import RunContext
+from src.experiments.scores import BestEpoch, TestScore, optional_json
 from src.experiments.steps import Run, Steps
 from src.experiments.trainer_factory import device_count
 
@@ -49,17 +50,11 @@ class ResNetSteps(Steps[ResNetConfig, ImageSplits, Trained]):
 
     def results(self, cfg: ResNetConfig, splits: ImageSplits, trained: Trained) -> dict:
         history = trained.fit.history.history
-        best = max(history, key=lambda row: row["val/acc"]) if history else None
-        best_val = None if best is None else {"epoch": best["epoch"], "acc": best["val/acc"]}
         tested, schedule = trained.tested, trained.fit.schedule
         data = splits.describe()
         test = None
         if tested is not None:
-            test = {
-                "loss": tested["test/loss"],
-                "acc": tested["test/acc"],
-                "confusion": confusion_results(trained.confusion, splits.classes),
-            }
+            test = TestScore.of_metrics(tested, confusion_results(trained.confusion, splits.classes))
         timer = trained.fit.timer
         return {
             "data": data,
@@ -75,14 +70,14 @@ class ResNetSteps(Steps[ResNetConfig, ImageSplits, Trained]):
             "history": history,
             "epoch_seconds": {str(epoch): s for epoch, s in sorted(timer.seconds.items())},
             "timing": timing(timer.seconds, timer.train_seconds, schedule, len(splits.train[1])),
-            "best_val": best_val,
-            "test": test,
+            "best_val": optional_json(BestEpoch.of_history(history)),
+            "test": optional_json(test),
             "paper": paper_reference(cfg.depth, schedule["iterations"]),
             "course_target": course_target(history, data["name"], schedule),
             "config": {
                 "device": str(trained.fit.trainer.strategy.root_device),
                 "batch_size_used": trained.fit.datamodule.train_batch_size,
-                "normalization": trained.fit.module.hparams.normalization,
+                "normalization": trained.fit.module.spec.normalization,
             },
         }
 
@@ -91,9 +86,10 @@ class ResNetSteps(Steps[ResNetConfig, ImageSplits, Trained]):
         if results["history"]:
             curves = resnet_curves_figure(results)
             figures["learning_curves"] = sink.save(curves, "learning_curves", "loss and accuracy per epoch")
-        if results["test"] is not None:
-            confusion, classes = results["test"]["confusion"], results["data"]["classes"]
-            title = f"test set, best epoch ({results['best_val']['epoch']})"
+        test = TestScore.of(results)
+        if test is not None:
+            confusion, classes = test.confusion, results["data"]["classes"]
+            title = f"test set, best epoch ({BestEpoch.of(results).epoch})"
             figure = confusion_figure(confusion, classes, title)
             figures["confusion"] = sink.save(figure, "confusion_matrix", "confusion matrix of the test set")
             sink.text("test/confusion_matrix", confusion_markdown(confusion, classes))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from src.experiments.scores import BestEpoch, TestScore
 from src.experiments.targets import target_verdict
 from src.experiments.wording import pct
 
@@ -17,13 +18,13 @@ def paper_note(results: dict) -> str:
 
 
 def resnet_summary(results: dict) -> str:
-    model, best, test, schedule = results["model"], results["best_val"], results["test"], results["schedule"]
+    model, best, test, schedule = results["model"], BestEpoch.of(results), TestScore.of(results), results["schedule"]
     name = f"ResNet-{model['depth']} on {results['data']['name']}"
     if best is None:
         return f"{name}: interrupted before the first epoch ended"
     lines = [
-        f"{name}: best validation accuracy {pct(best['acc'])} at epoch {best['epoch']} of {schedule['epochs']} "
-        f"({schedule['iterations']:,} iterations), test accuracy {pct(test['acc'] if test else None)}"
+        f"{name}: best validation accuracy {pct(best.acc)} at epoch {best.epoch} of {schedule['epochs']} "
+        f"({schedule['iterations']:,} iterations), test accuracy {pct(test.acc if test else None)}"
     ]
     paper, timing = results["paper"], results["timing"]
     if paper is not None:

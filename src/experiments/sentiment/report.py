@@ -8,10 +8,10 @@ from src.analysis import LayerTable
 from src.experiments.confusion import confusion_markdown
 from src.experiments.figures import FigureFile
 from src.experiments.overfitting import overfitting_text
+from src.experiments.run_meta import RunMeta
 from src.experiments.sentiment.analysis import CLASSES
 from src.experiments.tables import history_table
 from src.experiments.wording import loss, pct, points
-from src.shell import shown_path, train_command
 
 VALIDATION_EXTRAS = (("val/f1", "val F1"), ("val/balanced_acc", "val balanced acc"))
 METRIC_NAMES = {"acc": "accuracy", "balanced_acc": "balanced accuracy"}
@@ -78,8 +78,8 @@ def render_sentiment_report(results: dict, tables: dict[str, LayerTable], figure
 
 def headline(results: dict) -> str:
     if results["status"] == "interrupted":
-        resume = train_command(results["experiment"], "--resume", shown_path(results["meta"]["run_dir"]))
-        signal = results["meta"].get("interrupted", {}).get("signal", "a signal")
+        meta = RunMeta.of(results)
+        resume, signal = meta.resume_command(results["experiment"]), meta.signal
         return f"**Interrupted** by {signal}: partial results below. Resume with `{resume}`."
     parts = [
         f"{preset} {pct(result['test']['acc'])}"
