@@ -16,7 +16,7 @@ TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 TORCH_PIN = $(shell grep -E '^torch==' $(LOCK))
 UV_TORCH := $(if $(PIP_FIND_LINKS),--find-links $(PIP_FIND_LINKS),--extra-index-url $(TORCH_INDEX) --index-strategy unsafe-best-match)
 
-.PHONY: install lock run test test-all lint bench tensorboard readme clean
+.PHONY: install lock run test test-all coverage lint bench tensorboard docs clean
 
 install: $(STAMP)
 
@@ -44,11 +44,23 @@ lock: $(STAMP)
 run: $(STAMP)
 	$(PY) scripts/train.py $(ARGS)
 
+# One pytest worker per core (pytest-xdist), each with one torch thread: most tests are small and bound by
+# Python, so two workers on 2 cores take 55 % of one worker's time, while two threads each would oversubscribe
+# the cores. --durations=10 shows the slowest tests, so that creep shows.
+XDIST := OMP_NUM_THREADS=1 $(PY) -m pytest -q -n auto --durations=10
+
 test: $(STAMP)
-	$(PY) -m pytest -q $(PYTEST_ARGS)
+	$(XDIST) $(PYTEST_ARGS)
 
 test-all: $(STAMP)
-	$(PY) -m pytest -q -m "" $(PYTEST_ARGS)
+	$(XDIST) -m "" $(PYTEST_ARGS)
+
+# Line coverage of `make test-all` (COVER_MARKERS="not slow": of `make test`); the report goes to the terminal.
+COVER_MARKERS ?=
+coverage: $(STAMP)
+	rm -rf build/coverage && mkdir -p build/coverage
+	$(PY) -m coverage run -m pytest -q -m "$(COVER_MARKERS)" $(PYTEST_ARGS); status=$$?; \
+	  $(PY) -m coverage combine -q && $(PY) -m coverage report; exit $$status
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
@@ -63,5 +75,7 @@ clean:
 tensorboard: $(STAMP)
 	$(VENV)/bin/tensorboard --logdir runs
 
-readme: $(STAMP)
-	$(PY) scripts/update_readme.py $(ARGS)
+# Regenerate the generated parts of README.md and docs/ (ARGS: --options, --study, --test-time, --bench; none:
+# re-render all from the code and the stored results, docs/results/). tests/test_docs.py checks they are current.
+docs: $(STAMP)
+	$(PY) scripts/update_docs.py $(ARGS)

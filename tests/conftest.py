@@ -19,6 +19,21 @@ def embedded():
     return load_regression(EMBEDDED_LMS_DATA)
 
 
+# Trained once for the session and read by several files (which must not write into its directory).
+CLASSIFY_TWICE = ["classify", "--epochs", "2", "--augment", "--seed", "11"]
+
+
+@pytest.fixture(scope="session")
+def classify_twice(tmp_path_factory):
+    """The log directory of `classify` run twice with CLASSIFY_TWICE (version_0, version_1)."""
+    from src.cli import main
+
+    logdir = tmp_path_factory.mktemp("classify-twice")
+    for _ in range(2):
+        assert main([*CLASSIFY_TWICE, "--logdir", str(logdir), "--no-progress-bar"]) == 0
+    return logdir
+
+
 @pytest.fixture
 def runs_dir(tmp_path):
     return tmp_path / "runs"

@@ -85,3 +85,24 @@ def write_cifar_bin(root: Path, arrays: dict) -> Path:
         records = np.hstack([np.asarray(labels, dtype=np.uint8)[:, None], data])
         (folder / f"{name}.bin").write_bytes(records.tobytes())
     return folder
+
+
+def write_reviews_csv(path: Path, n: int = 300, seed: int = 4) -> Path:
+    """A Kaggle-format IMDB CSV (review, sentiment) of short made-up reviews, 60 % positive, whose sentiment a
+    word decides ("superb" or "dull")."""
+    import csv
+    import random
+
+    good, bad = ["great", "moving", "superb", "charming", "brilliant"], ["awful", "boring", "dull", "mess", "tedious"]
+    neutral = ["plot", "actor", "scene", "music", "story", "camera", "script", "ending"]
+    rng = random.Random(seed)
+    with path.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(["review", "sentiment"])
+        for k in range(n):
+            positive = k % 5 < 3
+            telling = rng.choices(good if positive else bad, k=rng.randint(1, 3))
+            words = rng.choices(neutral, k=rng.randint(2, 12)) + telling
+            rng.shuffle(words)
+            writer.writerow(["The " + " ".join(words) + ".<br /><br />Really!", "positive" if positive else "negative"])
+    return path

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
+from helpers import write_reviews_csv
 
 from bench import classify, lms, pipeline, resnet, sentiment
 
@@ -98,7 +101,10 @@ def test_resnet_benchmark_reports_every_figure():
     )
 
 
-def test_sentiment_benchmark_reports_every_figure():
+def test_sentiment_benchmark_reports_every_figure(tmp_path, monkeypatch):
+    reviews = write_reviews_csv(tmp_path / "IMDB Dataset.csv", n=300)  # in place of the 12,752 embedded reviews
+    bench_config = sentiment.bench_config
+    monkeypatch.setattr(sentiment, "bench_config", lambda epochs: replace(bench_config(epochs), data=str(reviews)))
     result = sentiment.run(reps=1, epochs=2, imdb_reviews=400)
     ratios = {"lightning_over_plain_torch", "lightning_without_histograms_over_plain_torch"}
     assert set(result["ratios"]) == {*ratios, "median_of_repetitions"}

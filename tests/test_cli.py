@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import json
 import re
@@ -10,14 +11,27 @@ import re
 import numpy as np
 import pytest
 import scipy.io
-from helpers import make_regression, numpy_lms, write_csv, write_mat, write_npz
+from helpers import (
+    cifar_arrays,
+    make_regression,
+    numpy_lms,
+    write_cifar_py,
+    write_csv,
+    write_mat,
+    write_npz,
+    write_reviews_csv,
+)
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 import src.experiments.study as study_module
 from src.callbacks import MSE_TAG, rate_run_name
 from src.cli import main
 from src.data import EMBEDDED_LMS_DATA
+from src.experiments.classify import ClassifyConfig
 from src.experiments.lms.report import R_CRIT_LABEL
+from src.experiments.pipeline import PipelineConfig
+from src.experiments.sentiment import SentimentConfig
+from src.experiments.simplenn import SimpleNNConfig
 
 QUIET = ["--no-progress-bar"]
 SWEEP = [0.005, 0.01, 0.05, 0.1, 0.5, 1.0]
@@ -27,30 +41,49 @@ def run_dirs(logdir):
     return sorted(path for path in logdir.glob("*/version_*"))
 
 
-@pytest.fixture(scope="module")
-def study_run(tmp_path_factory):
-    """`train.py` with no command, once for the module (it is the slowest thing here); its console output too.
-    Its language-model part with gpt2-tiny in place of SmolLM2 (the study's own part, about a minute, is run
-    by tests/experiments/test_lm_experiment.py, marked slow)."""
-    logdir = tmp_path_factory.mktemp("study") / "runs"
+PARTS = ["lms-sweep", "simplenn", "classify", "cifar", "pipeline", "sentiment", "lm"]
+# The language-model part with gpt2-tiny in place of SmolLM2 (the study's own part, about a minute, is run by
+# tests/experiments/test_lm_experiment.py, marked slow).
+GPT2_TINY_LM = {**study_module.TOUR_LM, "model": "gpt2-tiny"}
+
+
+def run_study(logdir, patches: dict, *argv) -> str:
+    """`train.py` with no command (the study), with `patches` to the study module; its console output. Checks that
+    it wrote one run per part and nothing else."""
     printed = io.StringIO()
     with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(printed):
-        patch.setattr(study_module, "TOUR_LM", {**study_module.TOUR_LM, "model": "gpt2-tiny"})
-        assert main(["--logdir", str(logdir), *QUIET]) == 0
-    dirs = run_dirs(logdir)
-    # one run each, nothing else
-    assert [d.parent.name for d in dirs] == [
-        "cifar",
-        "classify",
-        "lm",
-        "lms-sweep",
-        "pipeline",
-        "sentiment",
-        "simplenn",
-    ]
+        for name, value in patches.items():
+            patch.setattr(study_module, name, value)
+        assert main([*argv, "--logdir", str(logdir), *QUIET]) == 0
+    assert sorted(d.parent.name for d in run_dirs(logdir)) == sorted(PARTS)  # one run each, nothing else
     assert json.loads((logdir / "lm/version_0/results.json").read_text())["model"]["name"] == "gpt2-tiny"
-    run_dir = logdir / "lms-sweep" / "version_0"
-    return run_dir, json.loads((run_dir / "results.json").read_text()), printed.getvalue()
+    return printed.getvalue()
+
+
+@pytest.fixture(scope="module")
+def study_run(tmp_path_factory):
+    """The study once for the module, every part at its smallest except the LMS sweep, which runs as in the full
+    study (the tests below read it): the image parts one epoch each on a tiny CIFAR-10 folder (--data-dir), the
+    pipeline lab with one study, both sentiment presets tiny on a tiny review file, the language model gpt2-tiny
+    for 2 steps. The study with every part's defaults: test_the_full_study_runs_every_part_with_its_defaults
+    (slow)."""
+    root = tmp_path_factory.mktemp("study")
+    write_cifar_py(root / "cifar", cifar_arrays(per_batch=20))
+    reviews = write_reviews_csv(root / "IMDB Dataset.csv", n=200)
+    tiny_sentiment = dict(data=str(reviews), embedding_dim=8, hidden_dim=8, epochs=1, batch_size=32, min_freq=2)
+    tiny_lm = dict(eval_lines=20, fraction=0.1, max_steps=2, val_every=1, max_new_tokens=4)
+    patches = {  # the study module's names for its parts' configs and short settings
+        "SimpleNNConfig": functools.partial(SimpleNNConfig, epochs=1),
+        "ClassifyConfig": functools.partial(ClassifyConfig, epochs=1),
+        "TOUR_CIFAR_EPOCHS": 1,
+        "TOUR_PIPELINE_EPOCHS": 1,
+        "PipelineConfig": functools.partial(PipelineConfig, variants=("augmentation",)),
+        "SentimentConfig": functools.partial(SentimentConfig, **tiny_sentiment),
+        "TOUR_LM": {**GPT2_TINY_LM, **tiny_lm},
+    }
+    printed = run_study(root / "runs", patches, "--data-dir", str(root / "cifar"))
+    run_dir = root / "runs" / "lms-sweep" / "version_0"
+    return run_dir, json.loads((run_dir / "results.json").read_text()), printed
 
 
 @pytest.fixture(scope="module")
@@ -61,10 +94,13 @@ def study(study_run):
 
 def test_the_study_prints_each_part_under_its_header_and_the_layer_table_once(study_run):
     _, _, printed = study_run
+    check_the_printed_study(printed)
+
+
+def check_the_printed_study(printed: str) -> None:
     headers = [line for line in printed.splitlines() if line.startswith("== ")]
     assert [header[:7] for header in headers] == [f"== {n}/7 " for n in range(1, 8)]
-    parts = ["lms-sweep", "simplenn", "classify", "cifar", "pipeline", "sentiment", "lm"]
-    assert [header.split()[2] for header in headers] == [f"{part}:" for part in parts]
+    assert [header.split()[2] for header in headers] == [f"{part}:" for part in PARTS]
     # simplenn prints SimpleNN's table and classify's is the same; cifar prints its own network's
     assert len(re.findall(r"conv1 +Conv2d +\(1,3,32,32\) +\(1,16,32,32\)", printed)) == 1
     assert len(re.findall(r"conv1 +Conv2d +\(1,3,32,32\) +\(1,8,28,28\)", printed)) == 1
@@ -152,6 +188,25 @@ def test_report_has_every_section_with_this_runs_numbers(study):
     assert f"{R_CRIT_LABEL} = {results['theory']['lr_critical']:.6g}" in report
     assert "| 1 | — | — | — | diverges | diverged (epoch 1) |" in report
     assert "](figures/mse_vs_epoch.png)" in report and "](figures/planes_3d.png)" in report
+
+
+@pytest.mark.slow
+def test_the_full_study_runs_every_part_with_its_defaults(tmp_path, study_run):
+    """The study as `train.py` runs it, each part on the embedded data with its defaults (about 1.5 minutes on 2
+    cores); its LMS part is the one the tests above read."""
+    logdir = tmp_path / "runs"
+    printed = run_study(logdir, {"TOUR_LM": GPT2_TINY_LM})
+    check_the_printed_study(printed)
+    results = {d.parent.name: json.loads((d / "results.json").read_text()) for d in run_dirs(logdir)}
+    for part in results.values():
+        part.pop("meta")
+    tiny_lms = {key: value for key, value in study_run[1].items() if key != "meta"}
+    assert results["lms-sweep"] == tiny_lms
+    for image_part in ("classify", "cifar", "pipeline"):
+        assert results[image_part]["data"]["name"] == "digits", image_part
+    assert len(results["classify"]["history"]) == 10 and results["classify"]["test"]["acc"] >= 0.9
+    assert list(results["sentiment"]["presets"]) == ["default", "course"]
+    assert results["sentiment"]["data"]["sizes"]["train"] > 8000  # the embedded reviews
 
 
 def test_two_runs_with_one_seed_give_identical_results(tmp_path):

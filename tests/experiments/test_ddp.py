@@ -15,7 +15,7 @@ from src.experiments.ranks import RUN_DIR_ENV
 from src.experiments.run_dir import run_directory
 
 ROOT = Path(__file__).resolve().parents[2]
-EPOCHS = "6"
+EPOCHS = "4"
 
 
 def test_two_process_ddp_matches_one_process(tmp_path):

@@ -72,10 +72,10 @@ def test_classify_on_a_cifar_download(tmp_path, writer):
     assert results["config"]["augment"] is True
 
 
-def test_classify_is_reproducible(tmp_path):
-    args = ["classify", "--epochs", "2", "--logdir", str(tmp_path), *QUIET]
-    assert main(args) == 0 and main(args) == 0
-    first, second = (json.loads((d / "results.json").read_text()) for d in sorted((tmp_path / "classify").glob("v*")))
+def test_classify_is_reproducible(classify_twice):
+    """Two runs with one seed (the session's classify_twice: 2 epochs, augmented)."""
+    dirs = sorted((classify_twice / "classify").glob("v*"))
+    first, second = (json.loads((d / "results.json").read_text()) for d in dirs)
     first.pop("meta"), second.pop("meta")
     assert first == second
 

@@ -4,10 +4,12 @@ checkpoints that must match the fit they resume."""
 from __future__ import annotations
 
 import json
+import shutil
 import signal
 from pathlib import Path
 
 import torch
+from conftest import CLASSIFY_TWICE
 from tensorboard.backend.event_processing.event_file_loader import EventFileLoader
 
 import src.experiments.lifecycle as lifecycle
@@ -32,11 +34,10 @@ def tagged(events: list, tag: str) -> list[int]:
     return [event.step for event in events for value in event.summary.value if value.tag == tag]
 
 
-def test_config_json_holds_the_values_this_run_used(tmp_path):
+def test_config_json_holds_the_values_this_run_used(tmp_path, classify_twice):
     """Regression: config.json kept 'auto' and no learning rate, so a resume on a GPU machine could switch a CPU
-    run to bf16."""
-    assert main(["classify", "--epochs", "1", "--logdir", str(tmp_path), *QUIET]) == 0
-    run_dir = tmp_path / "classify" / "version_0"
+    run to bf16. (A copy of the session's classify run: this test rewrites its results.json.)"""
+    run_dir = shutil.copytree(classify_twice / "classify" / "version_0", tmp_path / "classify" / "version_0")
     saved = json.loads((run_dir / "config.json").read_text())
     assert saved["precision"] == "32-true" and saved["lr"] == 0.002 and "resume" not in saved
     results = json.loads((run_dir / "results.json").read_text())
@@ -51,17 +52,15 @@ def test_config_json_holds_the_values_this_run_used(tmp_path):
     assert resumed.precision == "32-true" and resumed.lr == 0.002  # the run keeps what it was trained with
 
 
-def test_a_resumed_run_logs_what_an_uninterrupted_one_logs(tmp_path, interrupt_at):
+def test_a_resumed_run_logs_what_an_uninterrupted_one_logs(tmp_path, interrupt_at, classify_twice):
     """Regression: on resume, on_fit_start saw epoch 0 and logged the trained weights again as the step-0
     histograms, and model/params a second time; and epoch metrics landed one step later than without the
     interruption."""
-    argv = ["classify", "--epochs", "2", "--logdir", str(tmp_path), *QUIET]
-    assert main(argv) == 0
     interrupt_at(30, signal.SIGINT)  # epoch 2 of 2 (23 steps per epoch)
-    assert main(argv) == 130
-    run_dir = tmp_path / "classify" / "version_1"
+    assert main([*CLASSIFY_TWICE, "--logdir", str(tmp_path), *QUIET]) == 130
+    run_dir = tmp_path / "classify" / "version_0"
     assert main(["classify", "--resume", str(run_dir), "--logdir", str(tmp_path), *QUIET]) == 0
-    resumed, uninterrupted = events_in(run_dir), events_in(tmp_path / "classify" / "version_0")
+    resumed, uninterrupted = events_in(run_dir), events_in(classify_twice / "classify" / "version_0")
     assert tagged(resumed, "model/params") == tagged(uninterrupted, "model/params") == [0]
     for tag in ("model/macs", "weights/conv1", "weights/fc2.bias", "train/loss", "val/acc", "train/lr"):
         assert tagged(resumed, tag) == tagged(uninterrupted, tag), tag

@@ -49,9 +49,9 @@ def same_checkpoint_state(a: Path, b: Path) -> bool:
 @pytest.mark.parametrize(
     ("argv", "step"),
     [
-        (["lms", "--lr", "0.05", "--epochs", "5"], 250),  # mid-epoch 3, in file order
-        (["lms-sweep", "--shuffle", "--seed", "3", "--epochs", "6"], 337),  # mid-epoch, seeded shuffle
-        (["lms-sweep", "--epochs", "4"], 200),  # exactly at an epoch boundary
+        (["lms", "--lr", "0.05", "--epochs", "3"], 150),  # mid-epoch 2, in file order
+        (["lms-sweep", "--shuffle", "--seed", "3", "--epochs", "4"], 237),  # mid-epoch, seeded shuffle
+        (["lms-sweep", "--epochs", "3"], 200),  # exactly at an epoch boundary
     ],
     ids=["single-rate", "sweep-shuffled", "sweep-epoch-boundary"],
 )
