@@ -198,9 +198,11 @@ def test_the_full_study_runs_every_part_with_its_defaults(tmp_path, study_run):
     printed = run_study(logdir, {"TOUR_LM": GPT2_TINY_LM})
     check_the_printed_study(printed)
     results = {d.parent.name: json.loads((d / "results.json").read_text()) for d in run_dirs(logdir)}
-    for part in results.values():
+    for part in results.values():  # where and when each ran
         part.pop("meta")
+        part["config"].pop("logdir")
     tiny_lms = {key: value for key, value in study_run[1].items() if key != "meta"}
+    tiny_lms["config"] = {key: value for key, value in tiny_lms["config"].items() if key != "logdir"}
     assert results["lms-sweep"] == tiny_lms
     for image_part in ("classify", "cifar", "pipeline"):
         assert results[image_part]["data"]["name"] == "digits", image_part
