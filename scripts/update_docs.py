@@ -1,15 +1,19 @@
-"""Regenerate the README's generated blocks, so that every option and number in it comes from the current code:
-the option tables (from the configs in src/config and src/experiments/*/config.py) and the results of a fresh
-study run on this machine (its console output, the key numbers, the time it took).
+"""Regenerate the generated parts of README.md and docs/*.md from the current code and from stored run results.
 
-    python scripts/update_readme.py             # option tables + a fresh study run (about a minute on 2 cores)
-    python scripts/update_readme.py --options   # the option tables only (tests/test_readme.py checks them)
-    python scripts/update_readme.py --test-time # also time `make test` and `make test-all` (several minutes)
+A block is the text between `<!-- begin NAME -->` and `<!-- end NAME -->` lines, in README.md or any docs/*.md.
+What fills it comes from one of four sources, each refreshed on its own:
 
-The performance table is made from bench/reference/cpu-2core.json (write it with `make bench ARGS="--out
-bench/reference/cpu-2core.json"`).
+    python scripts/update_docs.py              # re-render every block from the code and the stored inputs (seconds)
+    python scripts/update_docs.py --options    # only what comes from the code: commands and option tables
+    python scripts/update_docs.py --study      # run the study and a short ResNet-20 run (minutes), store their
+                                               # results in docs/results/study.json, render the study blocks
+    python scripts/update_docs.py --test-time  # time `make test` and `make test-all` (several minutes), store
+                                               # them in docs/results/test-time.json, render the test-time block
+    python scripts/update_docs.py --bench      # render the performance table from bench/reference/cpu-2core.json
+                                               # (written by `make bench ARGS="--out bench/reference/cpu-2core.json"`)
 
-A block is the text between `<!-- begin NAME -->` and `<!-- end NAME -->` lines.
+`make docs` runs it (`make docs ARGS=--study`, ...). tests/test_docs.py re-renders every block from the code and
+the same stored inputs and fails when a file differs, so a hand edit or a stale block is caught.
 """
 
 from __future__ import annotations
@@ -28,7 +32,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
+DOCS = ROOT / "docs"
+STUDY_RESULTS = DOCS / "results" / "study.json"
+TEST_TIME_RESULTS = DOCS / "results" / "test-time.json"
 BENCH_REFERENCE = ROOT / "bench" / "reference" / "cpu-2core.json"
+STUDY_PARTS = ("lms-sweep", "simplenn", "classify", "cifar", "pipeline", "sentiment", "lm")
+RESNET_ARGS = ("resnet", "--epochs", "10")  # the labs table's ResNet-20 run (not part of the study)
 sys.path.insert(0, str(ROOT))
 
 from src.config import option_fields  # noqa: E402
@@ -68,6 +77,50 @@ def options_block() -> str:
     return "\n".join(lines)
 
 
+EVERY_EXPERIMENT = {*STUDY_PARTS, "lms", "resnet"}
+
+
+def command_options_block(name: str) -> str:
+    """One command's options with its own defaults, one table per group; the groups every experiment shares
+    (run directory, seed, ...) are left to docs/cli.md."""
+    groups: dict[str, list[OptionField]] = {}
+    for field in option_fields(commands()[name].config):
+        groups.setdefault(field.group, []).append(field)
+    users = {title: set() for title in groups}
+    for other, command in commands().items():
+        for field in option_fields(command.config):
+            if field.group in users:
+                users[field.group].add(other)
+    lines, shared = [], []
+    for title, fields in groups.items():
+        if EVERY_EXPERIMENT <= users[title] and name in EVERY_EXPERIMENT:
+            shared.append(title)
+            continue
+        lines += [f"**{title}**", "", "| option | default | meaning |", "|---|---|---|"]
+        for field in fields:
+            default = "—" if field.default is None else f"`{field.kind.show(field.default)}`"
+            lines.append(f"| {option_cell(field)} | {default} | {field.help.replace('|', '/')} |")
+        lines.append("")
+    if shared:
+        lines += [
+            f"And the options every experiment has ({', '.join(shared)}): [the command line](cli.md#options).",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def commands_block() -> str:
+    lines = ["| command | what it does |", "|---|---|"]
+    lines += [f"| `{name}` | {command.help.replace('|', '/')} |" for name, command in commands().items()]
+    return "\n".join(lines) + "\n"
+
+
+def code_blocks() -> dict[str, str]:
+    """Every block derived from the code alone."""
+    blocks = {"options": options_block(), "commands": commands_block()}
+    return blocks | {f"options-{name}": command_options_block(name) for name in commands()}
+
+
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
     for line in Path("/proc/cpuinfo").read_text().splitlines() if Path("/proc/cpuinfo").exists() else []:
@@ -80,29 +133,149 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores, {gpu}, torch {torch.__version__}"
 
 
-def study_blocks() -> dict[str, str]:
-    """Runs the study as `make run` does and returns the blocks made from it."""
-    with tempfile.TemporaryDirectory() as tmp:
-        logdir = Path(tmp) / "runs"
-        started = time.perf_counter()
-        done = subprocess.run(
-            [sys.executable, "scripts/train.py", "--logdir", str(logdir), "--no-progress-bar"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        seconds = time.perf_counter() - started
-        results = {
-            name: json.loads(next(logdir.glob(f"{name}/version_0/results.json")).read_text())
-            for name in ("lms-sweep", "simplenn", "classify", "cifar", "pipeline", "sentiment", "lm")
-        }
-    output = done.stdout.replace(str(logdir), "runs").replace(str(ROOT) + "/", "").rstrip()
+def run(args: list[str], logdir: Path) -> tuple[str, float]:
+    """Runs `scripts/train.py ARGS` as `make run` does; returns its console output (paths relative) and seconds."""
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "scripts/train.py", *args, "--logdir", str(logdir), "--no-progress-bar"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    seconds = time.perf_counter() - started
+    return done.stdout.replace(str(logdir), "runs").replace(str(ROOT) + "/", "").rstrip(), seconds
+
+
+def results_of(logdir: Path, name: str) -> dict:
+    text = next(logdir.glob(f"{name}/version_*/results.json")).read_text()
+    return json.loads(text.replace(str(logdir), "runs"))
+
+
+def run_study(logdir: Path, resnet_args: tuple[str, ...] = RESNET_ARGS) -> dict:
+    """Runs the study and the labs table's ResNet-20 run; returns what docs/results/study.json stores."""
+    output, seconds = run([], logdir)
+    _, resnet_seconds = run(list(resnet_args), logdir)
     return {
-        "study-output": f"```\n{output}\n```\n",
-        "study-facts": study_facts(results),
-        "study-time": f"Measured {datetime.date.today():%Y-%m-%d} on {machine()}: the study took {seconds:.0f} s.\n",
+        "date": f"{datetime.date.today():%Y-%m-%d}",
+        "machine": machine(),
+        "seconds": round(seconds, 1),
+        "output": output,
+        "results": {name: results_of(logdir, name) for name in STUDY_PARTS},
+        "resnet": {"command": " ".join(resnet_args), "seconds": round(resnet_seconds, 1)}
+        | {"results": results_of(logdir, "resnet")},
     }
+
+
+def study_blocks(stored: dict) -> dict[str, str]:
+    """The blocks made from a stored study run (docs/results/study.json)."""
+    return {
+        "study-output": f"```\n{stored['output']}\n```\n",
+        "study-facts": study_facts(stored["results"]),
+        "study-time": f"Measured {stored['date']} on {stored['machine']}: the study took {stored['seconds']:.0f} s"
+        + (f" ({stored['note']})" if stored.get("note") else "")
+        + ".\n",
+        "labs": labs_block(stored),
+    }
+
+
+# What the course's notebooks and the papers report, for the labs table (not measured here).
+REFERENCES = {
+    "cifar": ("target: at least 65 % validation accuracy on CIFAR-10", "—"),
+    "resnet": (
+        "target: more than 90 % validation accuracy on CIFAR-10 within 200 epochs",
+        "91.25 % test accuracy on CIFAR-10 (He et al. 2016, Table 6)",
+    ),
+    "sentiment": (
+        "86.4 % test accuracy on IMDB",
+        "76.1 % on balanced movie-review snippets (Kim 2014, CNN-rand)",
+    ),
+    "lm": ("test perplexity 42.99 (GPT-2 on WikiText-2)", "—"),
+}
+
+
+def labs_block(stored: dict) -> str:
+    """The README's table of the eight labs: each one's headline result from the stored run of the current code."""
+    results, resnet = stored["results"], stored["resnet"]["results"]
+    lms = results["lms-sweep"]
+    runs = {run["lr"]: run for run in lms["runs"]}
+    reached = {
+        lr: next(e for e, v in enumerate(run["mse"]) if v is not None and v <= 1.1 * lms["wiener"]["mse"])
+        for lr, run in runs.items()
+        if any(v is not None and v <= 1.1 * lms["wiener"]["mse"] for v in run["mse"])
+    }
+    diverged = ", ".join(
+        f"r = {lr:g} diverges (epoch {run['diverged_epoch']})" for lr, run in runs.items() if run["diverged_epoch"]
+    )
+    simplenn, classify = results["simplenn"], results["classify"]
+    training = simplenn["training"]
+    cifar, pipeline = results["cifar"], results["pipeline"]
+    constant = next(v for v in cifar["variants"] if v["name"] == cifar["roles"]["constant"])
+    best = max((v for v in pipeline["variants"] if v["best_val"]), key=lambda v: v["best_val"]["acc"])
+    sentiment, lm = results["sentiment"], results["lm"]
+    presets = sentiment["presets"]
+    perplexity = {name: v["measured"]["test"]["perplexity"] for name, v in lm["variants"].items()}
+    rows = [
+        (
+            "[LMS vs Wiener](docs/lms.md)",
+            "`lms-sweep`, `lms`",
+            f"within 10 % of the Wiener MSE after {', '.join(f'{e}' for e in reached.values())} epochs for r = "
+            f"{', '.join(f'{lr:g}' for lr in reached)}; {diverged or 'none diverges'}, as r_crit = "
+            f"{lms['theory']['lr_critical']:.4g} predicts",
+        ),
+        (
+            "[SimpleNN](docs/simplenn.md)",
+            "`simplenn`",
+            f"{simplenn['totals']['params']:,} parameters, {simplenn['totals']['macs']:,} MACs per image (Table 2); "
+            f"from all-zero weights only fc2 learns: validation accuracy {training['zero_init'][-1]['val/acc']:.1%} "
+            f"against {training['default_init'][-1]['val/acc']:.1%}",
+        ),
+        (
+            "[Classification](docs/classify.md)",
+            "`classify`",
+            f"test accuracy {classify['test']['acc']:.2%} ({classify['config']['epochs']} epochs on "
+            f"{classify['data']['name']})",
+        ),
+        (
+            "[CIFAR-10 lab 1](docs/cifar.md)",
+            "`cifar`",
+            f"loss before training {cifar['initial_loss']['val_loss']:.4f} (ln 10 = "
+            f"{cifar['initial_loss']['ln_classes']:.4f}); test accuracy {constant['test']['acc']:.2%} "
+            f"({cifar['config']['epochs']} epochs on {cifar['data']['name']})",
+        ),
+        (
+            "[CIFAR-10 lab 2](docs/pipeline.md)",
+            "`pipeline`",
+            f"best of {len(pipeline['variants'])} variants `{best['name']}`: validation accuracy "
+            f"{best['best_val']['acc']:.2%} ({pipeline['config']['epochs']} epochs on {pipeline['data']['name']})",
+        ),
+        (
+            "[ResNet-20](docs/resnet.md)",
+            "`resnet`, `predict`",
+            f"test accuracy {resnet['test']['acc']:.2%} ({resnet['schedule']['epochs']} epochs on "
+            f"{resnet['data']['name']})",
+        ),
+        (
+            "[Sentiment](docs/sentiment.md)",
+            "`sentiment`, `predict --text`",
+            "test accuracy "
+            + ", ".join(f"`{name}` {p['test']['acc']:.2%}" for name, p in presets.items())
+            + f", bag of words {sentiment['bag_of_words']['test']['acc']:.2%} ({sentiment['data']['name']})",
+        ),
+        (
+            "[Language model](docs/lm.md)",
+            "`lm`, `generate`",
+            "test perplexity "
+            + ", ".join(f"{name} {value:,.2f}" for name, value in perplexity.items())
+            + f" ({lm['model']['name']} on {lm['data']['name']}, {lm['config']['max_steps']} steps)",
+        ),
+    ]
+    keys = ("lms-sweep", "simplenn", "classify", "cifar", "pipeline", "resnet", "sentiment", "lm")
+    lines = ["| lab | command | this code, embedded data | course notebook | paper |", "|---|---|---|---|---|"]
+    for key, (lab, command, result) in zip(keys, rows, strict=True):
+        course, paper = REFERENCES.get(key, ("—", "—"))
+        lines.append(f"| {lab} | {command} | {result} | {course} | {paper} |")
+    return "\n".join(lines) + "\n"
 
 
 def study_facts(results: dict) -> str:
@@ -401,40 +574,108 @@ def pipeline_rows(pipeline: dict) -> list[tuple[str, str, str]]:
     ]
 
 
-def test_time_block() -> str:
-    times = {}
+def measure_test_time() -> dict:
+    """Times `make test` and `make test-all`; returns what docs/results/test-time.json stores."""
+    seconds = {}
     for target in ("test", "test-all"):
         started = time.perf_counter()
-        subprocess.run(["make", target], cwd=ROOT, check=True, capture_output=True)
-        times[target] = time.perf_counter() - started
+        done = subprocess.run(["make", target], cwd=ROOT, capture_output=True, text=True)
+        if done.returncode != 0:  # nothing stored: the times of a failing suite say nothing
+            sys.exit(
+                f"make {target} failed; nothing stored. Its output ends:\n{done.stdout[-4000:]}{done.stderr[-2000:]}"
+            )
+        seconds[target] = round(time.perf_counter() - started, 1)
+    return {"date": f"{datetime.date.today():%Y-%m-%d}", "machine": machine(), "seconds": seconds}
+
+
+def test_time_block(stored: dict) -> str:
+    minutes = {target: seconds / 60 for target, seconds in stored["seconds"].items()}
     return (
-        f"Measured {datetime.date.today():%Y-%m-%d} on {machine()}, with the environment installed: "
-        f"`make test` {times['test'] / 60:.1f} min, `make test-all` {times['test-all'] / 60:.1f} min.\n"
+        f"Measured {stored['date']} on {stored['machine']}, with the environment installed: "
+        f"`make test` {minutes['test']:.1f} min, `make test-all` {minutes['test-all']:.1f} min.\n"
     )
 
 
+def load(path: Path) -> dict:
+    return json.loads(path.read_text())
+
+
+def store(path: Path, stored: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(stored, indent=1, ensure_ascii=False) + "\n")
+
+
+RENDERERS = {
+    "options": code_blocks,
+    "study": lambda: study_blocks(load(STUDY_RESULTS)),
+    "test-time": lambda: {"test-time": test_time_block(load(TEST_TIME_RESULTS))},
+    "bench": lambda: {"bench": bench_block(load(BENCH_REFERENCE))},
+}
+
+
+STORED_BLOCKS = ("study-output", "study-facts", "study-time", "labs", "test-time", "bench")
+
+
+def render(kinds=tuple(RENDERERS)) -> dict[str, str]:
+    """The blocks of the given kinds, from the code and the stored inputs."""
+    return {name: body for kind in kinds for name, body in RENDERERS[kind]().items()}
+
+
+def files() -> list[Path]:
+    return [README, *sorted(DOCS.glob("*.md"))]
+
+
+def block_names(text: str) -> list[str]:
+    return [match["name"] for match in BLOCK.finditer(text)]
+
+
 def replace_blocks(text: str, blocks: dict[str, str]) -> str:
-    found = {match["name"] for match in BLOCK.finditer(text)}
+    return BLOCK.sub(lambda m: m[1] + blocks[m["name"]] + m[4] if m["name"] in blocks else m[0], text)
+
+
+def write(blocks: dict[str, str]) -> list[str]:
+    """Fills the blocks wherever they stand; every block rendered must stand somewhere, and every block that
+    stands somewhere must be one the generator knows."""
+    known, found, changed = set(code_blocks()) | set(STORED_BLOCKS), set(), []
+    for path in files():
+        text = path.read_text()
+        names = block_names(text)
+        unknown = set(names) - known
+        if unknown:
+            raise SystemExit(f"{path.relative_to(ROOT)}: unknown block {', '.join(sorted(unknown))}")
+        found |= set(names)
+        new = replace_blocks(text, blocks)
+        if new != text:
+            path.write_text(new)
+            changed.append(str(path.relative_to(ROOT)))
     missing = set(blocks) - found
     if missing:
-        raise SystemExit(f"README.md has no block named {', '.join(sorted(missing))}")
-    return BLOCK.sub(lambda m: m[1] + blocks[m["name"]] + m[4] if m["name"] in blocks else m[0], text)
+        raise SystemExit(f"no file has a block named {', '.join(sorted(missing))}")
+    return changed
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--options", action="store_true", help="only the option tables")
-    parser.add_argument("--test-time", action="store_true", help="also time make test and make test-all")
+    parser.add_argument("--options", action="store_true", help="only the blocks derived from the code")
+    parser.add_argument("--study", action="store_true", help="run the study and the ResNet-20 run, store, render")
+    parser.add_argument("--logdir", type=Path, help="with --study: keep the runs here (default: a temporary folder)")
+    parser.add_argument("--test-time", action="store_true", help="time make test and make test-all, store, render")
+    parser.add_argument("--bench", action="store_true", help="only the performance table")
     args = parser.parse_args(argv)
-    blocks = {"options": options_block()}
-    if not args.options:
-        blocks |= study_blocks()
-        blocks["bench"] = bench_block(json.loads(BENCH_REFERENCE.read_text()))
-    README.write_text(replace_blocks(README.read_text(), blocks))
-    if args.test_time:  # after the rest is written: the tests check the README too
-        blocks["test-time"] = test_time_block()
-        README.write_text(replace_blocks(README.read_text(), {"test-time": blocks["test-time"]}))
-    print(f"updated {', '.join(blocks)} in {README.relative_to(ROOT)}")
+    kinds = [kind for kind, chosen in (("options", args.options), ("bench", args.bench)) if chosen]
+    if args.study:
+        with tempfile.TemporaryDirectory() as tmp:
+            store(STUDY_RESULTS, run_study(args.logdir or Path(tmp) / "runs"))
+        kinds.append("study")
+    if args.test_time:
+        write(render())  # the tests check the docs too: bring them up to date before timing them
+        store(TEST_TIME_RESULTS, measure_test_time())
+        kinds.append("test-time")
+    blocks = render(kinds or tuple(RENDERERS))
+    changed = write(blocks)
+    print(
+        f"rendered {len(blocks)} blocks ({', '.join(kinds or RENDERERS)}); changed: {', '.join(changed) or 'nothing'}"
+    )
     return 0
 
 
