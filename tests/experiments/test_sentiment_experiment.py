@@ -318,6 +318,9 @@ def test_a_signal_in_the_last_validation_stops_the_run_and_resumes_identically(
     assert partial["status"] == "interrupted" and list(partial["presets"]) == ["default"]
     assert partial["presets"]["default"]["test"] is None and len(partial["presets"]["default"]["history"]) == 3
     assert partial["meta"]["interrupted"]["checkpoint"] == str(run_dir / "checkpoints" / "default" / "last.ckpt")
+    report = (run_dir / "report.md").read_text()
+    assert "**Interrupted** by SIGINT: partial results below. Resume with `" in report
+    assert "sentiment --resume " in report
     assert main(["sentiment", "--resume", str(run_dir), "--logdir", str(tmp_path), *QUIET]) == 0
     resumed = json.loads((run_dir / "results.json").read_text())
     assert resumed["meta"]["resumed_from"] == str(run_dir / "checkpoints" / "default" / "last.ckpt")

@@ -6,9 +6,9 @@ import statistics
 
 from src.analysis import LayerTable
 from src.experiments.confusion import confusion_markdown
+from src.experiments.defaults import status_line
 from src.experiments.figures import FigureFile
 from src.experiments.overfitting import overfitting_text
-from src.experiments.run_meta import RunMeta
 from src.experiments.sentiment.analysis import CLASSES
 from src.experiments.tables import history_table
 from src.experiments.wording import loss, pct, points
@@ -78,9 +78,7 @@ def render_sentiment_report(results: dict, tables: dict[str, LayerTable], figure
 
 def headline(results: dict) -> str:
     if results["status"] == "interrupted":
-        meta = RunMeta.of(results)
-        resume, signal = meta.resume_command(results["experiment"]), meta.signal
-        return f"**Interrupted** by {signal}: partial results below. Resume with `{resume}`."
+        return status_line(results)
     parts = [
         f"{preset} {pct(result['test']['acc'])}"
         for preset, result in results["presets"].items()
