@@ -120,7 +120,10 @@ CASES = [
     # lm and generate
     (["lm", "--fraction", "0"], "--fraction: must be in (0, 1], got 0"),
     (["lm", "--eval-lines", "0"], "--eval-lines: must be at least 1, got 0"),
-    (["lm", "--model", "{tmp}/none"], "--model {tmp}/none: no such folder (or 'smollm2', 'gpt2-tiny')"),
+    (
+        ["lm", "--model", "{tmp}/none"],
+        "--model {tmp}/none: no such folder, and not a Hugging Face Hub id (or 'smollm2', 'gpt2-tiny')",
+    ),
     (["lm", "--model", "{tmp}/a-file"], "{tmp}/a-file: a file; expected a folder saved with save_pretrained"),
     (["lm", "--methods", "adapter"], "--methods: one of full, lora, got 'adapter'"),
     (["lm", "--methods", "lora,lora"], "--methods: each value may appear once, got lora, lora"),

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from src.config.checks import Adjustable, AtLeast, InRange, Metavar, NonNegative, Positive
 from src.config.device import DeviceOptions
 from src.config.options import Machine, Options
-from src.config.paths import check_image_folder
+from src.config.paths import CIFAR10, check_image_folder
 
 Optimizer = Literal["adam", "sgd"]
 LRDecay = Literal["none", "cosine", "step"]
@@ -22,12 +22,14 @@ class ImageData(Options):
     """Images"""
 
     data_dir: Annotated[str, Metavar("DIR")] = "embedded"
-    """a CIFAR-10 download (cifar-10-batches-py/ or cifar-10-batches-bin/, or the folder holding it);
-    'embedded' is scikit-learn's bundled handwritten digits, upscaled to 3 x 32 x 32"""
+    """'cifar10': CIFAR-10, fetched into the cache on first use (170 MB, checked against its md5); a CIFAR-10
+    download: the archive (cifar-10-python.tar.gz) or the folder it extracts to (cifar-10-batches-py/ or
+    cifar-10-batches-bin/, or the folder holding it); 'embedded' is scikit-learn's bundled handwritten digits,
+    upscaled to 3 x 32 x 32"""
 
     def check(self) -> None:
         super().check()
-        if self.data_dir != "embedded":
+        if self.data_dir not in ("embedded", CIFAR10):
             check_image_folder(Path(self.data_dir))
 
 

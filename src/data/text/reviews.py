@@ -31,6 +31,7 @@ class ReviewSplits:
     val: Reviews
     test: Reviews
     split: str  # how train/val/test were made, for the report
+    origin: dict | None = None  # the archive it came from (name, md5 ...), when fetched or extracted
 
     def sizes(self) -> dict[str, int]:
         return {"train": len(self.train), "val": len(self.val), "test": len(self.test)}
@@ -43,6 +44,7 @@ class ReviewSplits:
             "split": self.split,
             "sizes": self.sizes(),
             "positive_fraction": {k: getattr(self, k).positive_fraction() for k in ("train", "val", "test")},
+            **({"origin": self.origin} if self.origin else {}),
         }
 
 

@@ -1,9 +1,12 @@
-"""load_reviews: the reviews `--data` names: 'embedded', a Kaggle CSV, an aclImdb folder, or parquet."""
+"""load_reviews: the reviews `--data` names: 'embedded', 'imdb' (fetched), the aclImdb archive, a Kaggle CSV,
+an aclImdb folder, or parquet."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from dataclasses import replace
 
+from src.config.paths import IMDB
+from src.data.downloads import locate
 from src.data.text.imdb import find_aclimdb, read_aclimdb, read_kaggle_csv, read_parquet
 from src.data.text.reviews import ReviewSplits
 from src.data.text.rotten_tomatoes import load_rotten_tomatoes
@@ -15,7 +18,10 @@ EMBEDDED = "embedded"
 def load_reviews(data: str, seed: int) -> ReviewSplits:
     if data == EMBEDDED:
         return load_rotten_tomatoes(seed)
-    path = Path(data)
+    located = locate(data, IMDB)
+    if located.origin is not None:  # the aclImdb archive, fetched or given
+        return replace(read_aclimdb(located.path, seed), origin=located.origin)
+    path = located.path
     if path.is_file() and path.suffix.lower() == ".csv":
         return read_kaggle_csv(path, seed)
     if path.is_file() and path.suffix.lower() == ".parquet":

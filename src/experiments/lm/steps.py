@@ -162,7 +162,7 @@ def remove_resume_checkpoints(run_dir: Path, methods: tuple[str, ...]) -> None:
 def save_lora(model, folder: Path) -> str:
     """The adapter alone, in peft's format (adapter_config.json + adapter_model.safetensors): without the frozen
     embedding matrix that peft would add when the output layer (lm_head, tied to it) has an adapter."""
-    from src.data.lm.cache import publish_folder
+    from src.data.cache import publish_folder
 
     if is_rank_zero() and not folder.exists():
         publish_folder(folder, lambda staging: model.save_pretrained(str(staging), save_embedding_layers=False))

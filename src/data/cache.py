@@ -1,5 +1,5 @@
-"""The project's cache of derived files (the GPT-2 BPE folder, the converted SmolLM2 model): written once,
-completely or not at all, and reused by every later run."""
+"""The project's cache (downloaded archives, extracted datasets, the GPT-2 BPE folder, the converted SmolLM2
+model): each entry written once, completely or not at all, and reused by every later run."""
 
 from __future__ import annotations
 
