@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from src.data.lm import cache, smollm2
+from src.data import cache
+from src.data.lm import smollm2
 
 pytestmark = pytest.mark.slow  # the conversion de-quantises 98 MB of weights: about 30-60 s on 2 cores
 
