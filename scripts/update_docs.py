@@ -44,6 +44,7 @@ from src.config import option_fields  # noqa: E402
 from src.config.options import OptionField  # noqa: E402
 from src.experiments import commands  # noqa: E402
 from src.experiments.overfitting import overfitting_brief  # noqa: E402
+from src.experiments.study.headlines import HEADLINES, REFERENCES, TITLES  # noqa: E402
 
 BLOCK = re.compile(r"(<!-- begin (?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- end (?P=name) -->)", re.DOTALL)
 
@@ -179,102 +180,24 @@ def study_blocks(stored: dict) -> dict[str, str]:
     }
 
 
-# What the course's notebooks and the papers report, for the labs table (not measured here).
-REFERENCES = {
-    "cifar": ("target: at least 65 % validation accuracy on CIFAR-10", "—"),
-    "resnet": (
-        "target: more than 90 % validation accuracy on CIFAR-10 within 200 epochs",
-        "91.25 % test accuracy on CIFAR-10 (He et al. 2016, Table 6)",
-    ),
-    "sentiment": (
-        "86.4 % test accuracy on IMDB",
-        "76.1 % on balanced movie-review snippets (Kim 2014, CNN-rand)",
-    ),
-    "lm": ("test perplexity 42.99 (GPT-2 on WikiText-2)", "—"),
-}
-
-
 def labs_block(stored: dict) -> str:
     """The README's table of the eight labs: each one's headline result from the stored run of the current code."""
-    results, resnet = stored["results"], stored["resnet"]["results"]
-    lms = results["lms-sweep"]
-    runs = {run["lr"]: run for run in lms["runs"]}
-    reached = {
-        lr: next(e for e, v in enumerate(run["mse"]) if v is not None and v <= 1.1 * lms["wiener"]["mse"])
-        for lr, run in runs.items()
-        if any(v is not None and v <= 1.1 * lms["wiener"]["mse"] for v in run["mse"])
-    }
-    diverged = ", ".join(
-        f"r = {lr:g} diverges (epoch {run['diverged_epoch']})" for lr, run in runs.items() if run["diverged_epoch"]
-    )
-    simplenn, classify = results["simplenn"], results["classify"]
-    training = simplenn["training"]
-    cifar, pipeline = results["cifar"], results["pipeline"]
-    constant = next(v for v in cifar["variants"] if v["name"] == cifar["roles"]["constant"])
-    best = max((v for v in pipeline["variants"] if v["best_val"]), key=lambda v: v["best_val"]["acc"])
-    sentiment, lm = results["sentiment"], results["lm"]
-    presets = sentiment["presets"]
-    perplexity = {name: v["measured"]["test"]["perplexity"] for name, v in lm["variants"].items()}
+    results = {**stored["results"], "resnet": stored["resnet"]["results"]}
     rows = [
-        (
-            "[LMS vs Wiener](docs/lms.md)",
-            "`lms-sweep`, `lms`",
-            f"within 10 % of the Wiener MSE after {', '.join(f'{e}' for e in reached.values())} epochs for r = "
-            f"{', '.join(f'{lr:g}' for lr in reached)}; {diverged or 'none diverges'}, as r_crit = "
-            f"{lms['theory']['lr_critical']:.4g} predicts",
-        ),
-        (
-            "[SimpleNN](docs/simplenn.md)",
-            "`simplenn`",
-            f"{simplenn['totals']['params']:,} parameters, {simplenn['totals']['macs']:,} MACs per image (Table 2); "
-            f"from all-zero weights only fc2 learns: validation accuracy {training['zero_init'][-1]['val/acc']:.1%} "
-            f"against {training['default_init'][-1]['val/acc']:.1%}",
-        ),
-        (
-            "[Classification](docs/classify.md)",
-            "`classify`",
-            f"test accuracy {classify['test']['acc']:.2%} ({classify['config']['epochs']} epochs on "
-            f"{classify['data']['name']})",
-        ),
-        (
-            "[CIFAR-10 lab 1](docs/cifar.md)",
-            "`cifar`",
-            f"loss before training {cifar['initial_loss']['val_loss']:.4f} (ln 10 = "
-            f"{cifar['initial_loss']['ln_classes']:.4f}); test accuracy {constant['test']['acc']:.2%} "
-            f"({cifar['config']['epochs']} epochs on {cifar['data']['name']})",
-        ),
-        (
-            "[CIFAR-10 lab 2](docs/pipeline.md)",
-            "`pipeline`",
-            f"best of {len(pipeline['variants'])} variants `{best['name']}`: validation accuracy "
-            f"{best['best_val']['acc']:.2%} ({pipeline['config']['epochs']} epochs on {pipeline['data']['name']})",
-        ),
-        (
-            "[ResNet-20](docs/resnet.md)",
-            "`resnet`, `predict`",
-            f"test accuracy {resnet['test']['acc']:.2%} ({resnet['schedule']['epochs']} epochs on "
-            f"{resnet['data']['name']})",
-        ),
-        (
-            "[Sentiment](docs/sentiment.md)",
-            "`sentiment`, `predict --text`",
-            "test accuracy "
-            + ", ".join(f"`{name}` {p['test']['acc']:.2%}" for name, p in presets.items())
-            + f", bag of words {sentiment['bag_of_words']['test']['acc']:.2%} ({sentiment['data']['name']})",
-        ),
-        (
-            "[Language model](docs/lm.md)",
-            "`lm`, `generate`",
-            "test perplexity "
-            + ", ".join(f"{name} {value:,.2f}" for name, value in perplexity.items())
-            + f" ({lm['model']['name']} on {lm['data']['name']}, {lm['config']['max_steps']} steps)",
-        ),
+        ("lms-sweep", "lms.md", "`lms-sweep`, `lms`"),
+        ("simplenn", "simplenn.md", "`simplenn`"),
+        ("classify", "classify.md", "`classify`"),
+        ("cifar", "cifar.md", "`cifar`"),
+        ("pipeline", "pipeline.md", "`pipeline`"),
+        ("resnet", "resnet.md", "`resnet`, `predict`"),
+        ("sentiment", "sentiment.md", "`sentiment`, `predict --text`"),
+        ("lm", "lm.md", "`lm`, `generate`"),
     ]
-    keys = ("lms-sweep", "simplenn", "classify", "cifar", "pipeline", "resnet", "sentiment", "lm")
     lines = ["| lab | command | this code, embedded data | course notebook | paper |", "|---|---|---|---|---|"]
-    for key, (lab, command, result) in zip(keys, rows, strict=True):
+    for key, page, command in rows:
         course, paper = REFERENCES.get(key, ("—", "—"))
-        lines.append(f"| {lab} | {command} | {result} | {course} | {paper} |")
+        lab = f"[{TITLES[key]}](docs/{page})"
+        lines.append(f"| {lab} | {command} | {HEADLINES[key](results[key])} | {course} | {paper} |")
     return "\n".join(lines) + "\n"
 
 

@@ -7,6 +7,7 @@ import functools
 import io
 import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -32,6 +33,7 @@ from src.experiments.lms.report import R_CRIT_LABEL
 from src.experiments.pipeline import PipelineConfig
 from src.experiments.sentiment import SentimentConfig
 from src.experiments.simplenn import SimpleNNConfig
+from src.experiments.study.headlines import HEADLINES, TITLES
 
 QUIET = ["--no-progress-bar"]
 SWEEP = [0.005, 0.01, 0.05, 0.1, 0.5, 1.0]
@@ -55,20 +57,17 @@ def run_study(logdir, patches: dict, *argv) -> str:
         for name, value in patches.items():
             patch.setattr(study_module, name, value)
         assert main([*argv, "--logdir", str(logdir), *QUIET]) == 0
-    assert sorted(d.parent.name for d in run_dirs(logdir)) == sorted(PARTS)  # one run each, nothing else
+    assert sorted(d.parent.name for d in run_dirs(logdir)) == sorted([*PARTS, "study"])  # one run each, no more
     assert json.loads((logdir / "lm/version_0/results.json").read_text())["model"]["name"] == "gpt2-tiny"
     return printed.getvalue()
 
 
-@pytest.fixture(scope="module")
-def study_run(tmp_path_factory):
-    """The study once for the module, every part at its smallest except the LMS sweep, which runs as in the full
-    study (the tests below read it): the image parts one epoch each on a tiny CIFAR-10 folder (--data-dir), the
-    pipeline lab with one study, both sentiment presets tiny on a tiny review file, the language model gpt2-tiny
-    for 2 steps. The study with every part's defaults: test_the_full_study_runs_every_part_with_its_defaults
-    (slow)."""
-    root = tmp_path_factory.mktemp("study")
-    write_cifar_py(root / "cifar", cifar_arrays(per_batch=20))
+def tiny_study(root: Path) -> tuple[dict, list[str]]:
+    """Patches to the study module that make every part its smallest except the LMS sweep, and the study's
+    arguments: the image parts one epoch each on a tiny CIFAR-10 folder (--data-dir), the pipeline lab with one
+    study, both sentiment presets tiny on a tiny review file, the language model gpt2-tiny for 2 steps."""
+    if not (root / "cifar").exists():
+        write_cifar_py(root / "cifar", cifar_arrays(per_batch=20))
     reviews = write_reviews_csv(root / "IMDB Dataset.csv", n=200)
     tiny_sentiment = dict(data=str(reviews), embedding_dim=8, hidden_dim=8, epochs=1, batch_size=32, min_freq=2)
     tiny_lm = dict(eval_lines=20, fraction=0.1, max_steps=2, val_every=1, max_new_tokens=4)
@@ -81,7 +80,17 @@ def study_run(tmp_path_factory):
         "SentimentConfig": functools.partial(SentimentConfig, **tiny_sentiment),
         "TOUR_LM": {**GPT2_TINY_LM, **tiny_lm},
     }
-    printed = run_study(root / "runs", patches, "--data-dir", str(root / "cifar"))
+    return patches, ["--data-dir", str(root / "cifar")]
+
+
+@pytest.fixture(scope="module")
+def study_run(tmp_path_factory):
+    """The tiny study (tiny_study) once for the module; the LMS sweep runs as in the full study (the tests below
+    read it). The study with every part's defaults: test_the_full_study_runs_every_part_with_its_defaults
+    (slow)."""
+    root = tmp_path_factory.mktemp("study")
+    patches, argv = tiny_study(root)
+    printed = run_study(root / "runs", patches, *argv)
     run_dir = root / "runs" / "lms-sweep" / "version_0"
     return run_dir, json.loads((run_dir / "results.json").read_text()), printed
 
@@ -456,3 +465,67 @@ def test_ctrl_c_before_training_starts_is_one_line(monkeypatch, capsys):
     monkeypatch.setattr(Experiment, "run", interrupted)
     assert main(["lms", "--epochs", "1"]) == 130
     assert capsys.readouterr().err == "interrupted\n"
+
+
+def table_rows(report: str) -> list[list[str]]:
+    rows = [line for line in report.splitlines() if line.startswith("| ")]
+    return [[cell.strip() for cell in row.strip("|").split(" | ")] for row in rows[1:]]
+
+
+def test_the_study_writes_one_report_with_each_labs_headline_and_figure(study_run):
+    lms_run, _, printed = study_run
+    logdir = lms_run.parent.parent
+    study_dir = logdir / "study" / "version_0"
+    record = json.loads((study_dir / "study.json").read_text())
+    assert [part["experiment"] for part in record["parts"]] == PARTS
+    assert {part["status"] for part in record["parts"]} == {"completed"}
+    report = (study_dir / "report.md").read_text()
+    assert report.startswith("# The study\n\nStatus: completed.")
+    rows = table_rows(report)
+    assert len(rows) == len(PARTS)
+    for row, part in zip(rows, record["parts"], strict=True):
+        results = json.loads((Path(part["run_dir"]) / "results.json").read_text())
+        assert row[0] == f"{TITLES[part['experiment']]} (`{part['experiment']}`)"
+        assert row[1] == HEADLINES[part["experiment"]](results)
+        assert row[5] == f"{results['meta']['elapsed_s']:,.0f} s"
+        links = re.findall(r"\]\(([^)]+)\)", row[6])
+        assert [(study_dir / link).resolve() for link in links] == [
+            (Path(part["run_dir"]) / "report.md").resolve(),
+            Path(part["run_dir"]).resolve(),
+        ]
+    figures = re.findall(r"!\[[^]]*\]\(([^)]+)\)", report)
+    assert len(figures) == len(PARTS) and all((study_dir / figure).is_file() for figure in figures)
+    assert "figures/mse_vs_epoch.png" in figures[0] and "figures/init_comparison.png" in figures[1]
+    assert f"study report: {study_dir / 'report.md'}" in printed
+
+
+@pytest.mark.slow  # a second tiny study (10 s); the report test above reads the shared one
+def test_an_interrupted_study_resumes_part_by_part(study_run, tmp_path, interrupt_at, monkeypatch):
+    _, uninterrupted, _ = study_run
+    patches, argv = tiny_study(tmp_path)
+    for name, value in patches.items():
+        monkeypatch.setattr(study_module, name, value)
+    logdir = tmp_path / "runs"
+    interrupt_at(150)  # the LMS sweep, the first part, in its second epoch (100 samples, batch 1)
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()) as err:
+        assert main([*argv, "--logdir", str(logdir), *QUIET]) == 130
+    study_dir = logdir / "study" / "version_0"
+    assert "resume it with: " in err.getvalue() and f"study --resume {study_dir}" in err.getvalue()
+    record = json.loads((study_dir / "study.json").read_text())
+    assert [part["status"] for part in record["parts"]] == ["interrupted"] + ["pending"] * (len(PARTS) - 1)
+    assert "Status: 0 of 7 parts completed." in (study_dir / "report.md").read_text()
+
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        assert main(["study", "--resume", "last", "--logdir", str(logdir), *QUIET]) == 0
+    record = json.loads((study_dir / "study.json").read_text())
+    assert {part["status"] for part in record["parts"]} == {"completed"}
+    assert sorted(path.parent.name for path in logdir.glob("*/version_*")) == sorted([*PARTS, "study"])
+    resumed = json.loads((logdir / "lms-sweep" / "version_0" / "results.json").read_text())
+    assert resumed["meta"]["resumed_from"] is not None
+    assert resumed["runs"] == uninterrupted["runs"]  # as if it had never stopped
+    assert "Status: completed." in (study_dir / "report.md").read_text()
+    assert "study report:" in out.getvalue()
+
+    with contextlib.redirect_stderr(io.StringIO()) as err:
+        assert main(["study", "--resume", "last", "--logdir", str(logdir), *QUIET]) == 2
+    assert err.getvalue() == f"error: --resume last: {study_dir} has completed (study.json): nothing to resume\n"

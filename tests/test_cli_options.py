@@ -162,7 +162,7 @@ CASES = [
         "--accelerator gpu: no CUDA GPU was found on this machine",
     ),
     (["study", "--epochs", "5"], "unknown option --epochs for study: it runs each part with the part's defaults"),
-    (["study", "--resume", "last"], "unknown option --resume for study"),
+    (["study", "--resume", "last"], "--resume last: no study run under"),
 ]
 
 
@@ -173,7 +173,7 @@ SHARED = {
     "--accelerator": ("tpu", "--accelerator: one of auto, cpu, gpu, cuda"),
     "--data": ("{tmp}/none.mat", "{tmp}/none.mat: no such file"),
     "--data-dir": ("{tmp}/none", "--data-dir {tmp}/none: no such directory"),
-    "--resume": ("{tmp}/none", "--resume {tmp}/none: no such run directory or checkpoint file"),
+    "--resume": ("{tmp}/none", "--resume {tmp}/none: no such run directory"),
     "--epochs": ("0", "--epochs: must be at least 1, got 0"),
     "--w0": ("x", "--w0: expected numbers or 'zeros', got 'x'"),
     "--precision": ("8-bit", "--precision: one of "),

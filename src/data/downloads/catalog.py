@@ -76,3 +76,6 @@ HUB_DATASETS = {
         "--data",
     ),
 }
+
+# Hub models the full study uses, for its fetch plan: (title, about how many bytes its files take).
+HUB_MODELS = {"gpt2": ("GPT-2 (124 M parameters)", 550_000_000)}

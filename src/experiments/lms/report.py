@@ -16,6 +16,7 @@ from src.experiments.lms.curves import (
     relative,
 )
 from src.experiments.lms.interpretation import interpretation
+from src.experiments.tables import markdown_table
 from src.experiments.wording import count
 
 R_CRIT_LABEL = "r_crit (in-order epochs, spectral radius of prod_k (I - r x_k x_k^T) = 1)"
@@ -62,12 +63,6 @@ def console_table(results: dict) -> str:
     return "\n".join(lines)
 
 
-def _markdown_table(header: list[str], rows: list[list[str]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
 def render_lms_report(results: dict, figures: dict[str, FigureFile]) -> str:
     data, wiener, theory, config = results["data"], results["wiener"], results["theory"], results["config"]
     reference = reference_run(results)
@@ -104,7 +99,7 @@ def render_lms_report(results: dict, figures: dict[str, FigureFile]) -> str:
     lines += [
         "## Learning-rate sweep" if len(results["runs"]) > 1 else "## Prediction and outcome",
         "",
-        _markdown_table(sweep_header(results), sweep_rows(results)),
+        markdown_table(sweep_header(results), sweep_rows(results)),
         "",
         "## Theory (from the data, before training)",
         f"- eigenvalues of R = X^T X / N: {', '.join(f'{v:.4g}' for v in theory['eigenvalues'])}",
