@@ -51,10 +51,10 @@ class Progress:
                 self.stream.write(f"\r{self.label} [{bar}] {percent:3d}% {self.describe()}\x1b[K")
                 self.stream.flush()
         else:
-            while self.next_tenth <= 10 and done * 10 >= self.next_tenth * self.total:
-                self.stream.write(f"{self.label}: {self.next_tenth * 10}% ({self.describe()})\n")
+            if self.next_tenth <= 10 and done * 10 >= self.next_tenth * self.total:  # one line however far it got
+                self.stream.write(f"{self.label}: {100 * done // max(self.total, 1)}% ({self.describe()})\n")
                 self.stream.flush()
-                self.next_tenth += 1
+                self.next_tenth = done * 10 // max(self.total, 1) + 1
 
     def finish(self) -> None:
         if self.terminal:
