@@ -1,9 +1,10 @@
 """The images `predict` labels: a CIFAR-10 test batch, with its labels or without them (a hidden test set).
 
-Accepted (`--data-dir`): a CIFAR-10 download (cifar-10-batches-py/ or -bin/, or the folder holding it), whose
-test_batch is read; a folder holding a test batch file (test_batch, test_batch.bin, or a single *.bin /
-python batch); or such a file itself. A python batch may lack 'labels': the predictions are then written
-without an accuracy. Images keep the file's order, which is the order of the rows in predictions.csv.
+Accepted (`--data-dir`): 'cifar10' (fetched by name), a CIFAR-10 archive, a CIFAR-10 download
+(cifar-10-batches-py/ or -bin/, or the folder holding it), whose test_batch is read; a folder holding a test
+batch file (test_batch, test_batch.bin, or a single *.bin / python batch); or such a file itself. A python batch
+may lack 'labels': the predictions are then written without an accuracy. Images keep the file's order, which is
+the order of the rows in predictions.csv.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from pathlib import Path
 
 import torch
 
-from src.config.paths import CIFAR_FOLDERS
+from src.config.paths import CIFAR10, CIFAR_FOLDERS
 from src.data.cifar10 import read_bin_batch, read_py_batch
+from src.data.downloads import locate
 from src.errors import UserError
 
 TEST_BATCH = "test_batch"
@@ -28,7 +30,7 @@ class PredictionImages:
 
 
 def read_prediction_images(path: str | Path) -> PredictionImages:
-    file = find_test_batch(Path(path))
+    file = find_test_batch(locate(str(path), CIFAR10).path)  # 'cifar10' and an archive: extracted in the cache
     if file.suffix == ".bin":
         images, labels = read_bin_batch(file)
     else:

@@ -16,7 +16,7 @@ import pytest
 import torch
 
 from src.data.cifar10 import read_cifar10
-from src.data.downloads import catalog, fetch
+from src.data.downloads import catalog, fetch, space
 from src.data.downloads.fetch import locate
 from src.data.downloads.progress import Progress
 from src.errors import UserError
@@ -104,7 +104,8 @@ def test_a_server_that_cannot_resume_sends_it_whole_and_we_start_over(served, ca
 
 def test_a_wrong_checksum_deletes_the_file_and_says_so(served, cache):
     catalog.ARCHIVES["cifar10"] = dataclasses.replace(catalog.ARCHIVES["cifar10"], md5="0" * 32)
-    with pytest.raises(UserError, match=r"md5 [0-9a-f]{32} instead of 0{32}: not the expected file; deleted it"):
+    served_md5 = hashlib.md5(served.files[CIFAR.file]).hexdigest()
+    with pytest.raises(UserError, match=rf"md5 {served_md5} instead of 0{{32}}: not the expected file; deleted it"):
         locate("cifar10", "cifar10")
     assert list((cache / "downloads").iterdir()) == [cache / "downloads" / f"{CIFAR.file}.lock"]
     assert not [path for path in (cache / "datasets").iterdir() if path.suffix != ".lock"]
@@ -170,7 +171,7 @@ def test_two_runs_fetching_at_once_take_turns(served, cache, capsys):
 
 
 def test_too_little_disk_space_is_refused_before_downloading(served, monkeypatch):
-    monkeypatch.setattr(fetch.shutil, "disk_usage", lambda path: type("Usage", (), {"free": 10_000_000})())
+    monkeypatch.setattr(space.shutil, "disk_usage", lambda path: type("Usage", (), {"free": 10_000_000})())
     with pytest.raises(UserError, match=r"10\.0 MB free, .* needs about"):
         locate("cifar10", "cifar10")
     assert served.requests == []
@@ -283,3 +284,54 @@ def test_progress_on_a_terminal_redraws_one_line():
     assert "[######..................]  25% 0.5 MB of 2.0 MB, 0.5 MB/s, 0:03 left" not in text  # rate: 0.5 MB in 1 s
     assert "[######..................]  25% 0.5 MB of 2.0 MB, 0.5 MB/s, 3 s left" in text
     assert "[########################] 100% 2.0 MB of 2.0 MB, 0.7 MB/s\x1b[K" in text
+
+
+def test_a_shorter_file_than_expected_is_refused_at_once(served, cache):
+    data = served.files[CIFAR.file]
+    served.files[CIFAR.file] = data[:1000]  # the mirror holds something else
+    with pytest.raises(UserError, match=rf"sends 1,000 bytes, not the expected {len(data):,}: not that file$"):
+        locate("cifar10", "cifar10")
+    assert served.gets(CIFAR.file) == [None]
+    assert not (cache / "downloads" / f"{CIFAR.file}.part").exists()
+
+
+def test_a_part_file_longer_than_the_servers_file_starts_over(served, cache):
+    data = served.files[CIFAR.file]
+    (cache / "downloads").mkdir(parents=True)
+    (cache / "downloads" / f"{CIFAR.file}.part").write_bytes(data)  # complete, but a run died before the rename
+    served.files[CIFAR.file] = data
+    catalog.ARCHIVES["cifar10"] = dataclasses.replace(catalog.ARCHIVES["cifar10"], size=len(data))
+    locate("cifar10", "cifar10")  # nothing left to fetch: checked and renamed
+    assert served.gets(CIFAR.file) == [] and (cache / "downloads" / CIFAR.file).read_bytes() == data
+
+
+def test_the_server_cannot_resume_a_range_past_its_end(served, cache):
+    """A 416 (the .part file is as long as the server's file, but the size expected is larger): start over, then
+    the short file is refused."""
+    data = served.files[CIFAR.file]
+    catalog.ARCHIVES["cifar10"] = dataclasses.replace(catalog.ARCHIVES["cifar10"], size=len(data) + 10)
+    (cache / "downloads").mkdir(parents=True)
+    (cache / "downloads" / f"{CIFAR.file}.part").write_bytes(data)
+    with pytest.raises(UserError, match="not that file"):
+        locate("cifar10", "cifar10")
+    assert served.gets(CIFAR.file) == [f"bytes={len(data)}-", None]
+
+
+def test_a_mirror_that_is_not_a_url_is_one_line(served, monkeypatch):
+    monkeypatch.setenv("CLASSIC_DL_MIRROR", "/srv/mirror")
+    with pytest.raises(UserError, match=r"^CLASSIC_DL_MIRROR=/srv/mirror: expected an http:// or https:// URL"):
+        locate("cifar10", "cifar10")
+
+
+def test_a_cache_that_cannot_be_created_is_one_line(served, tmp_path, monkeypatch):
+    (tmp_path / "a-file").write_text("")
+    monkeypatch.setenv("CLASSIC_DL_CACHE", str(tmp_path / "a-file" / "cache"))
+    with pytest.raises(UserError, match=r"cannot create the cache folder \(Not a directory\); set CLASSIC_DL_CACHE$"):
+        locate("cifar10", "cifar10")
+
+
+def test_a_folder_named_like_the_dataset_is_read_as_that_folder(cifar_archive, cache, tmp_path, monkeypatch):
+    _, source = cifar_archive
+    (tmp_path / "cifar10").symlink_to(source.parent)
+    monkeypatch.chdir(tmp_path)
+    assert locate("cifar10", "cifar10") == fetch.Located(Path("cifar10"))

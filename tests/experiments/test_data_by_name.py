@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import hashlib
 import json
@@ -53,7 +54,13 @@ def test_classify_on_cifar10_by_name_records_the_archive(mirror, tmp_path, capsy
     assert data["origin"] == {"name": "cifar10", "url": archive.url, "md5": archive.md5, "official": True}
     assert "fetching CIFAR-10 (python version)" in capsys.readouterr().out
     assert main([*argv, "--logdir", str(tmp_path / "again")]) == 0
-    assert len(mirror.gets(archive.file)) == 1  # the second run used the cache
+    (run_dir,) = (tmp_path / "runs" / "classify").glob("version_*")
+    output = tmp_path / "test-labels.csv"
+    assert main(["predict", str(run_dir), "--data-dir", "cifar10", "--output", str(output)]) == 0
+    with output.open(newline="") as file:
+        rows = list(csv.DictReader(file))
+    assert len(rows) == 10  # the fetched archive's test batch
+    assert len(mirror.gets(archive.file)) == 1  # the later runs used the cache
 
 
 def test_sentiment_on_imdb_by_name_reads_its_own_split(mirror, tmp_path):

@@ -12,10 +12,12 @@ import pytest
 import torch
 
 from src.cli import main
+from src.data.downloads import hub as hub_module
 from src.data.downloads.catalog import HUB_DATASETS
 from src.data.lm.gpt2_bpe import EOS, VOCAB_SIZE, load_gpt2_tokenizer
 from src.data.lm.texts import HAMLET, load_texts
 from src.data.lm.wheel_files import wheel_file
+from src.errors import UserError
 from tests.hub_server import HubServer, use_hub
 
 WIKITEXT = HUB_DATASETS["wikitext-2"]
@@ -69,7 +71,9 @@ def test_wikitext_2_by_name_is_the_pinned_revisions_three_files(hub, hamlet, mon
                             "files": list(WIKITEXT.files)}  # fmt: skip
     assert texts.describe()["origin"]["revision"] == WIKITEXT.revision
     fetched = [path for method, path in hub.requests if method == "GET"]
-    assert fetched == [f"/datasets/{WIKITEXT.repo}/resolve/{WIKITEXT.revision}/{name}" for name in WIKITEXT.files]
+    files = [f"/datasets/{WIKITEXT.repo}/resolve/{WIKITEXT.revision}/{name}" for name in WIKITEXT.files]
+    listing = f"/api/datasets/{WIKITEXT.repo}/tree/{WIKITEXT.revision}/wikitext-2-raw-v1"  # the sha256 to check
+    assert fetched == [*files, listing]
     hub.stop()
     use_hub(monkeypatch, hub.endpoint, tmp_path, offline=True)
     assert load_texts("wikitext-2") == texts
@@ -91,7 +95,7 @@ def test_a_hub_without_the_dataset_or_without_the_network_is_one_line(hub, monke
 
 def test_a_model_that_is_not_on_the_hub_is_one_line(hub, tmp_path, capsys):
     assert main(["lm", "--model", "some/missing", "--logdir", str(tmp_path), *SMALL]) == 2
-    message = f"--model some/missing: no such repository on {hub.endpoint} (or it is private)"
+    message = f"--model some/missing: no such folder, and no such repository on {hub.endpoint} (or it is private)"
     assert capsys.readouterr().err == f"error: {message}\n"
 
 
@@ -108,8 +112,8 @@ def test_lm_with_a_hub_model_on_wikitext_2_then_generate_offline(hub, monkeypatc
     wanted = {name.rsplit("/", 1)[1] for name in WIKITEXT.files} | {path.name for path in tiny_model_folder.iterdir()}
     assert fetched == wanted
 
-    hub.stop()  # generate finds the base model in the Hub's cache
-    use_hub(monkeypatch, hub.endpoint, tmp_path, offline=True)
+    assert results["model"]["revision"] == "cafe" * 10
+    hub.stop()  # generate finds the base model in the Hub's cache at the run's revision, with no network
     capsys.readouterr()
     assert main(["generate", str(run_dir), "--variant", "pretrained", "--prompt", "To be", "--greedy",
                  "--max-new-tokens", "5", "--repetition-penalty", "1"]) == 0  # fmt: skip
@@ -120,3 +124,20 @@ def test_lm_with_a_hub_model_on_wikitext_2_then_generate_offline(hub, monkeypatc
     out = model.generate(ids, attention_mask=torch.ones_like(ids), max_new_tokens=5, do_sample=False, pad_token_id=0)
     assert "To be" + tokenizer.decode(out[0, ids.shape[1] :], skip_special_tokens=True) in printed
     assert main(["generate", str(run_dir), "--variant", "lora", "--prompt", "To be", "--max-new-tokens", "3"]) == 0
+    use_hub(monkeypatch, hub.endpoint, tmp_path, offline=True)  # and with HF_HUB_OFFLINE=1
+    assert (
+        main(["generate", str(run_dir), "--variant", "pretrained", "--prompt", "To be", "--max-new-tokens", "2"]) == 0
+    )
+
+
+def test_a_dataset_file_that_is_not_what_the_hub_lists_is_deleted(hub, monkeypatch):
+    listed = hub_module.listed_sha256(WIKITEXT.repo, WIKITEXT.files, WIKITEXT.revision)
+    assert set(listed) == set(WIKITEXT.files) and all(len(digest) == 64 for digest in listed.values())
+    wrong = {**listed, WIKITEXT.files[1]: "0" * 64}
+    monkeypatch.setattr(hub_module, "listed_sha256", lambda *args: wrong)
+    with pytest.raises(
+        UserError, match=rf"validation-00000-of-00001.parquet has sha256 {listed[WIKITEXT.files[1]]}, not 0{{64}}"
+    ):
+        load_texts("wikitext-2")
+    monkeypatch.setattr(hub_module, "listed_sha256", lambda *args: listed)
+    assert load_texts("wikitext-2").val  # fetched again: the bad file was not kept

@@ -2,7 +2,7 @@
 
 The checksums are the official archives' (as torchvision and torchtext check them); tests swap in their own
 archives' in-process, never by weakening a check. WikiText-2 comes from the Hugging Face Hub at a pinned
-revision (huggingface_hub checks each file against the Hub's sha256); Hub models are transformers' business.
+revision (each file checked against the sha256 the Hub lists for it); Hub models are fetched by hub.py.
 """
 
 from __future__ import annotations

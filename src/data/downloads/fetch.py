@@ -12,21 +12,20 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from src.config.paths import ARCHIVE_SUFFIXES
 from src.data.cache import cache_dir
 from src.data.downloads.catalog import ARCHIVES, HUB_DATASETS, Archive, HubDataset
-from src.data.downloads.hub import hub_files
+from src.data.downloads.hub import dataset_files
 from src.data.downloads.lock import held
-from src.data.downloads.progress import megabytes
+from src.data.downloads.space import check_space
 from src.data.downloads.transfer import CHUNK, Unreachable, download
 from src.errors import UserError
 
 MIRROR_ENV = "CLASSIC_DL_MIRROR"  # archives from $CLASSIC_DL_MIRROR/<file> instead of their home URLs
-SPARE = 100_000_000  # bytes left free after a download and its extraction
 
 
 @dataclass(frozen=True)
@@ -37,9 +36,9 @@ class Located:
 
 def locate(value: str, name: str) -> Located:
     """`value` of an option that accepts the dataset `name`: the name itself, a local archive, or a path."""
-    if value == name:
-        return fetched_dataset(name)
     path = Path(value).expanduser()
+    if value == name and not path.exists():  # a folder of that name is read as the folder it is
+        return fetched_dataset(name)
     if name in ARCHIVES and path.is_file() and value.lower().endswith(ARCHIVE_SUFFIXES):
         return local_archive(path, ARCHIVES[name])
     return Located(path)
@@ -97,13 +96,16 @@ def fetched_archive(archive: Archive) -> Path:
         part = target.with_name(target.name + ".part")
         try:
             partial = download(url, part, archive.size, archive.file)
+            md5 = partial.md5()
+            if md5 != archive.md5:
+                partial.restart()
+                raise UserError(f"{url}: md5 {md5} instead of {archive.md5}: not the expected file; deleted it")
+            os.replace(part, target)
         except Unreachable as exc:
             where = f"{archive.option} {archive.name}: cannot reach {url}"
             raise UserError(f"{where} ({exc}): no network?; {manual}") from None
-        if partial.md5() != archive.md5:
-            partial.restart()
-            raise UserError(f"{url}: md5 {partial.md5()} instead of {archive.md5}: not the expected file; deleted it")
-        os.replace(part, target)
+        except OSError as exc:  # the disk, not the network (that is Unreachable or a UserError)
+            raise UserError(f"{part}: cannot write it ({exc.strerror or exc}); set CLASSIC_DL_CACHE") from None
     return target
 
 
@@ -119,28 +121,24 @@ def hub_dataset(dataset: HubDataset) -> Located:
     what = f"{dataset.option} {dataset.name} ({dataset.repo} at {dataset.revision[:12]} on the Hugging Face Hub)"
     folder_hint = ", ".join(Path(name).name for name in dataset.files)
     manual = f"or download {folder_hint} by hand into one folder and pass --data FOLDER"
-    paths = hub_files(dataset.repo, dataset.files, dataset.revision, "dataset", what, manual)
+    paths = dataset_files(dataset.repo, dataset.files, dataset.revision, dataset.size, what, manual)
     origin = {"name": dataset.name, "hub": dataset.repo, "revision": dataset.revision, "files": list(dataset.files)}
     return Located(paths[0].parent, origin)
 
 
 def archive_url(archive: Archive) -> str:
     mirror = os.environ.get(MIRROR_ENV)
-    return f"{mirror.rstrip('/')}/{archive.file}" if mirror else archive.url
+    if not mirror:
+        return archive.url
+    if urlsplit(mirror).scheme not in ("http", "https"):
+        raise UserError(
+            f"{MIRROR_ENV}={mirror}: expected an http:// or https:// URL, the folder holding {archive.file}"
+        )
+    return f"{mirror.rstrip('/')}/{archive.file}"
 
 
 def offline() -> bool:
     return os.environ.get("HF_HUB_OFFLINE", "").strip().upper() in ("1", "ON", "YES", "TRUE")
-
-
-def check_space(folder: Path, needed: int, what: str) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    free = shutil.disk_usage(folder).free
-    if free < needed + SPARE:
-        raise UserError(
-            f"{folder}: {megabytes(free)} free, {what} needs about {megabytes(needed + SPARE)}; free some space or "
-            f"set CLASSIC_DL_CACHE to a larger disk"
-        )
 
 
 def file_md5(path: Path) -> str:

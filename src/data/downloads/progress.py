@@ -30,6 +30,12 @@ class Progress:
         self.next_tenth = done * 10 // max(total, 1) + 1
         self.done = done
 
+    def restart(self) -> None:
+        """The download starts over from its first byte."""
+        self.start_bytes = self.done = 0
+        self.started = self.last_draw = self.clock()
+        self.next_tenth = 1
+
     def rate(self) -> float:
         elapsed = self.clock() - self.started
         return (self.done - self.start_bytes) / elapsed if elapsed > 0 else 0.0

@@ -6,17 +6,18 @@ from __future__ import annotations
 
 import hashlib
 import http.client
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from src.data.downloads.progress import Progress
 from src.errors import UserError
 
 CHUNK = 1 << 20
 TIMEOUT = 60  # seconds without a byte before the connection counts as dropped
-ATTEMPTS = 5  # dropped connections in a row (without a byte in between) before giving up
+ATTEMPTS = 5  # failures in a row (dropped without a byte, or started over) before giving up
+BACKOFF = 0.5  # seconds before a retry, times the failures so far
 USER_AGENT = "classic-dl-experiments"
 
 
@@ -32,7 +33,7 @@ class Partial:
     """The `.part` file and the md5 of its bytes so far."""
 
     def __init__(self, path: Path, size: int):
-        self.path, self.digest, self.have = path, hashlib.md5(), 0
+        self.path, self.digest, self.have, self.restarts = path, hashlib.md5(), 0, 0
         if path.exists():
             if path.stat().st_size > size:  # not a prefix of this file: start over
                 path.unlink()
@@ -45,6 +46,7 @@ class Partial:
     def restart(self) -> None:
         self.path.unlink(missing_ok=True)
         self.digest, self.have = hashlib.md5(), 0
+        self.restarts += 1
 
     def md5(self) -> str:
         return self.digest.hexdigest()
@@ -52,20 +54,21 @@ class Partial:
 
 def download(url: str, part: Path, size: int, label: str) -> Partial:
     """Bring `part` to `size` bytes from `url`; returns it with its md5. Raises Unreachable when nothing could be
-    reached at all, UserError for an answer that is not the file."""
+    reached at all, UserError for an answer that is not the file; a disk error (OSError) goes to the caller."""
     partial = Partial(part, size)
     progress = Progress(label, size, partial.have)
     failures = 0
     try:
         while partial.have < size:
-            before = partial.have
+            before, restarts = partial.have, partial.restarts
             try:
                 transfer(url, partial, size, progress)
             except ConnectionLost as exc:
-                failures = 0 if partial.have > before else failures + 1
+                progressed = partial.have > before and partial.restarts == restarts
+                failures = 0 if progressed else failures + 1
                 if failures >= ATTEMPTS:
                     raise UserError(
-                        f"{url}: the connection dropped {ATTEMPTS} times in a row ({exc}); {partial.have:,} of "
+                        f"{url}: the transfer failed {ATTEMPTS} times in a row ({exc}); {partial.have:,} of "
                         f"{size:,} bytes are kept in {part} and the next run resumes from there"
                     ) from None
             except Unreachable:
@@ -77,6 +80,7 @@ def download(url: str, part: Path, size: int, label: str) -> Partial:
                         f"{url}: the server stopped answering; {partial.have:,} of {size:,} bytes are kept in "
                         f"{part} and the next run resumes from there"
                     ) from None
+            time.sleep(BACKOFF * failures)  # no pause while it makes progress
     finally:
         progress.finish()
     return partial
@@ -91,28 +95,39 @@ def transfer(url: str, partial: Partial, size: int, progress: Progress) -> None:
     except urllib.error.HTTPError as exc:
         if exc.code == 416 and partial.have:  # the server cannot serve the rest of what we have: start over
             partial.restart()
+            progress.restart()
             raise ConnectionLost("the server could not resume; starting over") from None
         raise UserError(f"{url}: the server answered HTTP {exc.code} {exc.reason}") from None
-    except (urllib.error.URLError, OSError) as exc:
+    except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
         raise Unreachable(reason(exc)) from None
     with response:
         if partial.have and not resumes_at(response, partial.have):
             partial.restart()  # it sent the whole file, or another range: take it from the start
-            progress.start_bytes = progress.done = 0
+            progress.restart()
+        announced = response.headers.get("Content-Length")
+        if announced is not None and announced.isdigit() and partial.have + int(announced) != size:
+            total = partial.have + int(announced)
+            partial.restart()
+            raise UserError(f"{url}: the server sends {total:,} bytes, not the expected {size:,}: not that file")
         with partial.path.open("ab") as out:
-            try:
-                while chunk := response.read(CHUNK):
-                    out.write(chunk)
-                    partial.digest.update(chunk)
-                    partial.have += len(chunk)
-                    if partial.have > size:
-                        partial.restart()
-                        raise UserError(f"{url}: sent more than the expected {size:,} bytes; not the expected file")
-                    progress.update(partial.have)
-            except (http.client.HTTPException, ConnectionError, TimeoutError) as exc:
-                raise ConnectionLost(reason(exc)) from None
+            while chunk := read(response):
+                out.write(chunk)
+                partial.digest.update(chunk)
+                partial.have += len(chunk)
+                if partial.have > size:
+                    partial.restart()
+                    raise UserError(f"{url}: sent more than the expected {size:,} bytes; not the expected file")
+                progress.update(partial.have)
     if partial.have < size:
         raise ConnectionLost(f"the server closed the connection after {partial.have:,} bytes")
+
+
+def read(response) -> bytes:
+    """The next chunk; a failure of the connection (not of the disk) is a ConnectionLost."""
+    try:
+        return response.read(CHUNK)
+    except (http.client.HTTPException, OSError) as exc:  # resets, timeouts, TLS errors
+        raise ConnectionLost(reason(exc)) from None
 
 
 def resumes_at(response, offset: int) -> bool:
@@ -127,7 +142,3 @@ def reason(exc: BaseException) -> str:
         exc = inner
     text = str(inner if isinstance(inner, str) else exc).strip()
     return text or type(exc).__name__
-
-
-def host(url: str) -> str:
-    return urlsplit(url).netloc

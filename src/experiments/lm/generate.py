@@ -43,6 +43,7 @@ def run_model(run_dir: Path, variant: str | None) -> LoadedModel:
     results = run_results(run_dir)
     variant = variant or best_variant(results)
     spec = results["config"]["model"]
+    revision = results.get("model", {}).get("revision")  # a Hub model: the commit the run trained from
     models = run_dir / MODELS_DIR
     if spec == TINY:  # random weights: the run kept the ones it started from
         base_spec = str(models / "base")
@@ -50,7 +51,7 @@ def run_model(run_dir: Path, variant: str | None) -> LoadedModel:
     else:
         base_spec, base = spec, None
     if variant == "pretrained":
-        return base or load_model(base_spec)
+        return base or load_model(base_spec, revision=revision)
     if variant == "full":
         folder = models / "full"
         if not folder.is_dir():
@@ -59,7 +60,7 @@ def run_model(run_dir: Path, variant: str | None) -> LoadedModel:
     adapter = models / "lora_adapter"
     if not (adapter / "adapter_config.json").is_file():
         raise UserError(f"{run_dir}: no {MODELS_DIR}/lora_adapter (the run did not finish a LoRA fine-tuning)")
-    base = base or load_model(base_spec)
+    base = base or load_model(base_spec, revision=revision)
     merged = merge_lora(load_lora(base.model, adapter))
     return LoadedModel(merged, base.tokenizer, f"{run_dir.name}: lora", f"LoRA's adapter of {run_dir}, merged")
 

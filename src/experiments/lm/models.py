@@ -5,12 +5,15 @@ weights, the real GPT-2 BPE), a Hugging Face causal LM saved in a local folder (
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 
+from src.config.paths import HUB_ID
 from src.data.cache import publish_folder
 from src.data.downloads import model_snapshot
 from src.data.lm.gpt2_bpe import EOS, VOCAB_SIZE, gpt2_bpe_folder, load_gpt2_tokenizer
@@ -28,6 +31,7 @@ class LoadedModel:
     tokenizer: object
     name: str  # what --model said
     description: str
+    revision: str | None = None  # the Hub commit its files came from, for a Hub id
 
     @property
     def eos_id(self) -> int | None:
@@ -98,7 +102,8 @@ def tiny_gpt2(seed: int) -> LoadedModel:
     )
 
 
-def load_model(spec: str, seed: int = 0) -> LoadedModel:
+def load_model(spec: str, seed: int = 0, revision: str | None = None) -> LoadedModel:
+    """`spec` as --model says it; a Hub id at `revision` (a commit: the one a run recorded), or the newest."""
     quiet_transformers()
     if spec == EMBEDDED:
         folder = smollm2_folder()
@@ -112,8 +117,11 @@ def load_model(spec: str, seed: int = 0) -> LoadedModel:
         return tiny_gpt2(seed)
     if Path(spec).exists():
         return load_folder(Path(spec), spec, f"the model in {spec}")
-    folder, commit = model_snapshot(spec)
-    return load_folder(folder, spec, f"{spec} from the Hugging Face Hub, revision {commit} ({folder})")
+    if not re.match(HUB_ID, spec):
+        raise UserError(f"{spec}: no such model folder (it may have been moved or deleted)")
+    folder, commit = model_snapshot(spec, revision)
+    loaded = load_folder(folder, spec, f"{spec} from the Hugging Face Hub, revision {commit} ({folder})")
+    return dataclasses.replace(loaded, revision=commit)
 
 
 def save_model(model: torch.nn.Module, tokenizer, folder: Path) -> Path:

@@ -109,7 +109,8 @@ class LMSteps(Steps[LMConfig, LMData, Trained]):
     def results(self, cfg: LMConfig, data: LMData, trained: Trained) -> dict:
         return {
             "data": data.texts.describe(),
-            "model": {"name": data.loaded.name, "description": data.loaded.description},
+            "model": {"name": data.loaded.name, "description": data.loaded.description}
+            | ({"revision": data.loaded.revision} if data.loaded.revision else {}),
             "text": data.processing,
             "course_padding": course_padding(data, cfg),
             "variants": {name: variant_results(cfg, variant) for name, variant in trained.variants.items()},

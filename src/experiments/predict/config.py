@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 from src.config import AtLeast, Metavar, Options, Verbatim
+from src.config.paths import CIFAR10
 from src.config.run import Accelerator
 from src.errors import UserError
 
@@ -23,8 +24,9 @@ class PredictConfig(Options):
     text_file: Annotated[Path | None, Metavar("FILE")] = None
     """sentiment runs: a UTF-8 file of reviews to classify, one per line"""
     data_dir: Annotated[str | None, Metavar("DIR")] = None
-    """the images: a CIFAR-10 folder (its test_batch), a folder holding a test batch, or the batch file itself;
-    labels may be missing (a hidden test set); default: the run's own test split"""
+    """the images: 'cifar10' (CIFAR-10's test batch, fetched into the cache on first use), a CIFAR-10 archive or
+    folder (its test_batch), a folder holding a test batch, or the batch file itself; labels may be missing (a
+    hidden test set); default: the run's own test split"""
     variant: str | None = None
     """the variant of a cifar or pipeline run (checkpoints/<variant>.pt), or the preset of a sentiment run
     (default: the best by validation accuracy)"""
@@ -38,7 +40,7 @@ class PredictConfig(Options):
 
     def check(self) -> None:
         super().check()
-        if self.data_dir is not None and not Path(self.data_dir).exists():
+        if self.data_dir is not None and self.data_dir != CIFAR10 and not Path(self.data_dir).exists():
             raise UserError(f"--data-dir {self.data_dir}: no such directory (nor a test batch file)")
         if self.text_file is not None and not self.text_file.is_file():
             problem = "a directory, not a file" if self.text_file.is_dir() else "no such file"
