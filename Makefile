@@ -50,7 +50,7 @@ run: $(STAMP)
 # One pytest worker per core (pytest-xdist), each with one torch thread: most tests are small and bound by
 # Python, so two workers on 2 cores take 55 % of one worker's time, while two threads each would oversubscribe
 # the cores. --durations=10 shows the slowest tests, so that creep shows.
-XDIST := OMP_NUM_THREADS=1 $(PY) -m pytest -q -n auto --durations=10
+XDIST := OMP_NUM_THREADS=1 $(PY) -m pytest -q -n auto --dist worksteal --durations=10
 
 test: $(STAMP)
 	$(XDIST) $(PYTEST_ARGS)

@@ -7,6 +7,7 @@ import functools
 import io
 import json
 import re
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -206,7 +207,8 @@ def test_the_full_study_runs_every_part_with_its_defaults(tmp_path, study_run):
     logdir = tmp_path / "runs"
     printed = run_study(logdir, {"TOUR_LM": GPT2_TINY_LM})
     check_the_printed_study(printed)
-    results = {d.parent.name: json.loads((d / "results.json").read_text()) for d in run_dirs(logdir)}
+    parts = [d for d in run_dirs(logdir) if d.parent.name != "study"]
+    results = {d.parent.name: json.loads((d / "results.json").read_text()) for d in parts}
     for part in results.values():  # where and when each ran
         part.pop("meta")
         part["config"].pop("logdir")
@@ -484,15 +486,17 @@ def test_the_study_writes_one_report_with_each_labs_headline_and_figure(study_ru
     rows = table_rows(report)
     assert len(rows) == len(PARTS)
     for row, part in zip(rows, record["parts"], strict=True):
-        results = json.loads((Path(part["run_dir"]) / "results.json").read_text())
+        run_dir = study_dir / part["run_dir"]
+        results = json.loads((run_dir / "results.json").read_text())
         assert row[0] == f"{TITLES[part['experiment']]} (`{part['experiment']}`)"
         assert row[1] == HEADLINES[part["experiment"]](results)
         assert row[5] == f"{results['meta']['elapsed_s']:,.0f} s"
         links = re.findall(r"\]\(([^)]+)\)", row[6])
         assert [(study_dir / link).resolve() for link in links] == [
-            (Path(part["run_dir"]) / "report.md").resolve(),
-            Path(part["run_dir"]).resolve(),
+            (run_dir / "report.md").resolve(),
+            run_dir.resolve(),
         ]
+        assert run_dir.resolve() == (logdir / part["experiment"] / "version_0").resolve()
     figures = re.findall(r"!\[[^]]*\]\(([^)]+)\)", report)
     assert len(figures) == len(PARTS) and all((study_dir / figure).is_file() for figure in figures)
     assert "figures/mse_vs_epoch.png" in figures[0] and "figures/init_comparison.png" in figures[1]
@@ -529,3 +533,31 @@ def test_an_interrupted_study_resumes_part_by_part(study_run, tmp_path, interrup
     with contextlib.redirect_stderr(io.StringIO()) as err:
         assert main(["study", "--resume", "last", "--logdir", str(logdir), *QUIET]) == 2
     assert err.getvalue() == f"error: --resume last: {study_dir} has completed (study.json): nothing to resume\n"
+
+
+def test_a_resumed_study_keeps_its_completed_parts_even_when_moved(study_run, tmp_path, monkeypatch):
+    """A copy of the shared study whose last part (lm) was killed before its results: --resume says where each
+    completed part is (the record's paths are relative, so the copy finds its own) and runs only lm again, in
+    the copy's log directory."""
+    lms_run, _, _ = study_run
+    logdir = tmp_path / "moved"
+    shutil.copytree(lms_run.parent.parent, logdir)
+    study_dir = logdir / "study" / "version_0"
+    record = json.loads((study_dir / "study.json").read_text())
+    record["parts"][-1]["status"] = "running"  # killed hard during lm: its results never written
+    (study_dir / "study.json").write_text(json.dumps(record))
+    (study_dir / record["parts"][-1]["run_dir"] / "results.json").unlink()
+    patches, _ = tiny_study(tmp_path)
+    for name, value in patches.items():
+        monkeypatch.setattr(study_module, name, value)
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        assert main(["study", "--resume", str(study_dir), "--logdir", str(logdir), *QUIET]) == 0
+    printed = out.getvalue()
+    for number, part in enumerate(PARTS[:-1], start=1):
+        assert f"== {number}/7 {part}: completed in {logdir / part / 'version_0'} ==" in printed
+    assert "== 7/7 lm: " in printed and printed.count("run directory: ") == 1
+    # lm again from the start (its completed run had dropped its checkpoints), beside the moved study
+    assert sorted(path.name for path in (logdir / "lm").iterdir()) == ["version_0", "version_1"]
+    record = json.loads((study_dir / "study.json").read_text())
+    assert record["parts"][-1] == {"experiment": "lm", "run_dir": "../../lm/version_1", "status": "completed"}
+    assert "Status: completed." in (study_dir / "report.md").read_text()

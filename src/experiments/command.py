@@ -63,7 +63,7 @@ class Tour(Command):
     configs from the tour's."""
 
     parts: Callable[[Any], list[tuple[Experiment, Options]]]
-    plan: Callable[[Any, Any], None] | None = field(default=None, kw_only=True)  # said before the parts prepare
+    plan: Callable[[Any, list[bool]], None] | None = field(default=None, kw_only=True)  # said before parts prepare
     title: Callable[[Any], str] = field(default=lambda cfg: "The study", kw_only=True)  # its report's title
 
     def run(self, cfg: Options, given: frozenset[str]) -> int:

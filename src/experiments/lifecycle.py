@@ -68,14 +68,14 @@ def prepare(experiment: Experiment, cfg: Options, given: frozenset[str] = frozen
     return Prepared(experiment, steps, cfg, machine, resume, steps.prepare(cfg))
 
 
-def run_prepared(prepared: Prepared, started: Callable[[Path], None] | None = None) -> Run:
-    """Steps 3-5; the Run carries its console summary (empty off rank zero). `started(run_dir)` is told where the
-    run goes as soon as its directory exists (a study records it, to resume an interrupted part)."""
+def run_prepared(prepared: Prepared, on_directory: Callable[[Path], None] | None = None) -> Run:
+    """Steps 3-5; the Run carries its console summary (empty off rank zero). `on_directory(run_dir)` is told
+    where the run goes as soon as its directory exists (a study records it, to resume an interrupted part)."""
     experiment, steps, cfg, resume = prepared.experiment, prepared.steps, prepared.config, prepared.resume
     rank_zero = is_rank_zero()
     with run_directory(cfg.logdir, experiment.name, existing=resume.run_dir if resume else None) as directory:
-        if started is not None:
-            started(directory.path)
+        if on_directory is not None:
+            on_directory(directory.path)
         if resume is not None and rank_zero:  # now that we hold its lock: it may have completed while we prepared
             refuse_completed(resume.run_dir, str(resume.run_dir))
         started = time.time()

@@ -12,8 +12,8 @@ started with.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
-from pathlib import Path
 
 from src.atomic import write_atomic
 from src.callbacks.checkpointing import CHECKPOINTS
@@ -37,7 +37,8 @@ def run_tour(tour: Tour, cfg: Options) -> list[Run]:
     if getattr(cfg, "resume", None):
         existing = find_study(cfg.resume, cfg.logdir, tour.name)
         saved = json.loads((existing / CONFIG_FILE).read_text())
-        cfg = from_json(type(cfg), {**saved, "resume": cfg.resume})
+        # its saved options, but the parts it has yet to run go beside it, wherever it has been moved
+        cfg = from_json(type(cfg), {**saved, "resume": cfg.resume, "logdir": str(existing.parent.parent)})
     check_logdir(cfg.logdir, tour.name)
     parts = tour.parts(cfg)
     record = StudyRecord.load(existing) if existing else None
@@ -45,13 +46,13 @@ def run_tour(tour: Tour, cfg: Options) -> list[Run]:
         if [part.experiment for part in record.parts] != [experiment.name for experiment, _ in parts]:
             raise UserError(f"--resume {existing}: its parts are not those of this version's {tour.name}")
         for part in record.parts:  # a part that completed just before the tour was killed
-            results = part_results(part.run_dir)
+            results = part_results(record.run_dir_of(part))
             if results is not None and results.get("status") == "completed":
                 part.status = "completed"
         if record.completed:
             raise UserError(f"--resume {cfg.resume}: {existing} has completed ({RECORD_FILE}): nothing to resume")
     if tour.plan is not None:
-        tour.plan(cfg, record)
+        tour.plan(cfg, [part.status == "completed" for part in record.parts] if record else [False] * len(parts))
     prepared = [
         None if record and record.parts[i].status == "completed" else prepare_part(experiment, part, record, i)
         for i, (experiment, part) in enumerate(parts)
@@ -63,27 +64,29 @@ def run_tour(tour: Tour, cfg: Options) -> list[Run]:
             write_atomic(directory.path / CONFIG_FILE, json.dumps(to_json(cfg), indent=2) + "\n")
             record = StudyRecord(directory.path, [PartRecord(experiment.name) for experiment, _ in parts])
             record.save()
+        directory.training_started()  # from here on, an error keeps the study's directory (and what it records)
         for number, ready in enumerate(prepared, start=1):
             part = record.parts[number - 1]
             if ready is None:
-                say(f"== {number}/{len(prepared)} {part.experiment}: completed in {shown_path(Path(part.run_dir))} ==")
+                done = shown_path(record.run_dir_of(part))
+                say(f"== {number}/{len(prepared)} {part.experiment}: completed in {done} ==")
                 continue
             if number > 1:
                 say()
             say(f"== {number}/{len(prepared)} {ready.experiment.name}: {ready.experiment.help} ==")
 
-            def started(run_dir: Path, part: PartRecord = part) -> None:
-                part.run_dir, part.status = str(run_dir), "running"
-                record.save()
-
             try:
-                runs.append(run_prepared(ready, started))
+                runs.append(run_prepared(ready, functools.partial(record.started, part)))
             except RunInterrupted as stop:
                 part.status = "interrupted"
                 finish(record, tour.title(cfg))
                 resume = train_command(tour.name, "--resume", shown_path(directory.path))
                 raise RunInterrupted(f"{stop}\nthe {tour.name} stopped in part {number}; resume it with: {resume}",
                                      stop.exit_status) from None  # fmt: skip
+            except BaseException:  # an error: the record and the report say how far the study got
+                part.status = "failed"
+                finish(record, tour.title(cfg))
+                raise
             part.status = "completed"
             finish(record, tour.title(cfg))
             present(runs[-1], printed)
@@ -94,10 +97,10 @@ def run_tour(tour: Tour, cfg: Options) -> list[Run]:
 
 def prepare_part(experiment: Experiment, cfg: Options, record: StudyRecord | None, index: int) -> Prepared:
     """A part to run: from the start, or, in a resumed tour, from the checkpoint its interrupted run saved."""
-    part = record.parts[index] if record else None
-    checkpoints = Path(part.run_dir) / CHECKPOINTS if part and part.run_dir else None
+    run_dir = record.run_dir_of(record.parts[index]) if record else None
+    checkpoints = run_dir / CHECKPOINTS if run_dir else None
     if experiment.resumable and checkpoints is not None and any(checkpoints.rglob("*.ckpt")):
-        return prepare(experiment, dataclasses.replace(cfg, resume=part.run_dir), frozenset({"resume"}))
+        return prepare(experiment, dataclasses.replace(cfg, resume=str(run_dir)), frozenset({"resume"}))
     return prepare(experiment, cfg)
 
 

@@ -111,7 +111,7 @@ def test_the_whole_course_in_one_command(course, tmp_path):
     assert [part["experiment"] for part in record["parts"]] == PARTS
     assert {part["status"] for part in record["parts"]} == {"completed"}
     data = {
-        part["experiment"]: json.loads((tmp_path / part["run_dir"] / "results.json").read_text())
+        part["experiment"]: json.loads((study_dir / part["run_dir"] / "results.json").read_text())
         for part in record["parts"]
     }
     for name in ("classify", "cifar", "pipeline", "resnet"):

@@ -25,7 +25,7 @@ def test_the_plan_names_what_is_missing_and_the_expected_time(tmp_path, monkeypa
     with HubServer() as hub:
         use_hub(monkeypatch, hub.endpoint, tmp_path)
         with contextlib.redirect_stdout(io.StringIO()) as out:
-            say_plan(StudyConfig(full=True), parts, None)
+            say_plan(StudyConfig(full=True), parts)
     lines = out.getvalue().splitlines()
     imdb = catalog.ARCHIVES["imdb"]
     missing = imdb.size + catalog.HUB_DATASETS["wikitext-2"].size + catalog.HUB_MODELS["gpt2"][1]

@@ -79,13 +79,14 @@ def title(cfg: StudyConfig) -> str:
     return "The whole course (study --full)" if cfg.full else "The study"
 
 
-def plan(cfg: StudyConfig, record) -> None:
-    """What --full will fetch and how long it expects to take here, said before anything is fetched."""
+def plan(cfg: StudyConfig, completed: list[bool]) -> None:
+    """What --full will fetch and how long it expects to take here (for the parts not `completed` yet, when
+    resumed), said before anything is fetched."""
     if not cfg.full:
         return
     from src.experiments.study.plan import say_plan
 
-    say_plan(cfg, full_parts(cfg), record)
+    say_plan(cfg, [part for part, done in zip(full_parts(cfg), completed, strict=True) if not done])
 
 
 STUDY = Tour(

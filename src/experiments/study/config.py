@@ -4,8 +4,9 @@ settings, and resuming."""
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import Annotated
 
-from src.config import ImageData, ResumeOptions, RunOptions
+from src.config import ImageData, Metavar, NotSaved, ResumeOptions, RunOptions
 from src.experiments.lms.config import LMSDataOptions
 
 
@@ -17,6 +18,11 @@ class StudyConfig(LMSDataOptions, ImageData, RunOptions, ResumeOptions):
     """the whole course at its settings on its data: CIFAR-10 (--data-dir cifar10 unless a copy is given), IMDB,
     GPT-2 and SmolLM2 on WikiText-2, fetched into the cache when missing; prints what it fetches and the time it
     expects first"""
+
+    resume: Annotated[str | None, NotSaved(), Metavar("RUN")] = None
+    """continue an interrupted study in its own directory: 'last' (the newest study under --logdir) or its run
+    directory (runs/study/version_N); its completed parts are kept, the interrupted one resumes from its
+    checkpoint, and the study keeps its saved options"""
 
     def shared(self) -> dict:
         """The options every part takes from the study (each part keeps its own defaults for the rest)."""

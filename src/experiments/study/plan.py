@@ -23,7 +23,8 @@ def names_needed(parts: list[tuple[Experiment, Options]]) -> list[str]:
     return names
 
 
-def say_plan(cfg: Options, parts: list[tuple[Experiment, Options]], record) -> None:
+def say_plan(cfg: Options, parts: list[tuple[Experiment, Options]]) -> None:
+    """`parts`: those still to run."""
     import torch
 
     from src.experiments.study.estimate import estimate_parts, format_estimates
@@ -39,8 +40,7 @@ def say_plan(cfg: Options, parts: list[tuple[Experiment, Options]], record) -> N
     cached = [item.title for item in items if item.cached]
     if cached:
         say(f"already in the cache: {', '.join(cached)}")
-    done = {i for i, part in enumerate(record.parts) if part.status == "completed"} if record else set()
-    todo = [(experiment.name, part) for i, (experiment, part) in enumerate(parts) if i not in done]
+    todo = [(experiment.name, part) for experiment, part in parts]
     device = torch.device("cuda" if torch.cuda.is_available() and cfg.accelerator in ("auto", "gpu", "cuda") else "cpu")
     say(f"measuring a few training steps of each part on {device} (synthetic data) ...")
     for line in format_estimates(estimate_parts(todo, device)):

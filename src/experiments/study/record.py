@@ -5,6 +5,7 @@ study, see report.py). A resumed study reads study.json to skip the parts that c
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -18,8 +19,8 @@ RECORD_FILE = "study.json"
 @dataclass
 class PartRecord:
     experiment: str
-    run_dir: str | None = None  # set when the part starts
-    status: str = "pending"  # pending, running, interrupted, completed
+    run_dir: str | None = None  # set when the part starts; relative to the study's directory (both can move)
+    status: str = "pending"  # pending, running, interrupted, failed, completed
 
 
 @dataclass
@@ -38,6 +39,13 @@ class StudyRecord:
             return cls(path, [PartRecord(**part) for part in data["parts"]])
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise UserError(f"--resume {path}: no readable {RECORD_FILE} ({exc}); not a study run directory") from None
+
+    def run_dir_of(self, part: PartRecord) -> Path | None:
+        return None if part.run_dir is None else Path(os.path.normpath(self.path / part.run_dir))
+
+    def started(self, part: PartRecord, run_dir: Path) -> None:
+        part.run_dir, part.status = os.path.relpath(Path(run_dir).resolve(), self.path.resolve()), "running"
+        self.save()
 
     @property
     def completed(self) -> bool:

@@ -20,7 +20,7 @@ FIGURES = {
 }
 
 
-def part_results(run_dir: str | None) -> dict | None:
+def part_results(run_dir: Path | None) -> dict | None:
     if run_dir is None:
         return None
     try:
@@ -52,11 +52,11 @@ def study_report(record: StudyRecord, title: str) -> str:
     for part in record.parts:
         lab = TITLES.get(part.experiment, part.experiment)
         course, paper = REFERENCES.get(part.experiment, ("—", "—"))
-        results = part_results(part.run_dir)
+        run_dir = record.run_dir_of(part)
+        results = part_results(run_dir)
         if results is None:
             rows.append([lab, part.status, course, paper, "—", "—", "—"])
             continue
-        run_dir = Path(part.run_dir)
         link = os.path.relpath(run_dir, here)
         seconds = results.get("meta", {}).get("elapsed_s")
         time = "—" if seconds is None else f"{seconds:,.0f} s"
