@@ -86,7 +86,7 @@ def test_sentiment_counts_both_presets_on_imdbs_training_share(fake_timing):
 
 def test_the_lms_sweep_and_unknown_parts_count_nothing(fake_timing):
     sweep = one("lms-sweep", LMSSweepConfig())
-    assert (sweep.label, sweep.steps, sweep.seconds) == ("seconds", 0, 0)
+    assert (sweep.label, sweep.steps, sweep.seconds) == ("LMS, a few seconds (not timed)", 0, 0)
     assert one("something-new", LMSSweepConfig()).seconds == 0
     assert not fake_timing
 

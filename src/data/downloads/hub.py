@@ -22,6 +22,13 @@ WEIGHTS = ("model*.safetensors", "pytorch_model*.bin")  # the first kind the rep
 MODEL_MANUAL = "or save the model with save_pretrained into a folder and pass that folder"
 
 
+def quiet_hub() -> None:
+    """huggingface_hub logs each failed request as a warning before it raises; the one line we print says it."""
+    from huggingface_hub.utils import logging
+
+    logging.set_verbosity_error()
+
+
 def endpoint() -> str:
     from huggingface_hub import constants
 
@@ -55,6 +62,7 @@ def dataset_files(repo: str, files: tuple[str, ...], revision: str, size: int, w
     the Hub lists for them."""
     from huggingface_hub import constants, hf_hub_download, try_to_load_from_cache
 
+    quiet_hub()
     cached = [try_to_load_from_cache(repo, name, revision=revision, repo_type="dataset") for name in files]
     if all(isinstance(path, str) for path in cached):
         return [Path(path) for path in cached]
@@ -116,6 +124,7 @@ def model_snapshot(repo: str, revision: str | None = None) -> tuple[Path, str]:
     does not hold them, and the commit it holds."""
     from huggingface_hub import HfApi, constants, snapshot_download
 
+    quiet_hub()
     what = f"--model {repo}"
     patterns = [*MODEL_FILES, *WEIGHTS]
     try:

@@ -275,7 +275,7 @@ def lm_plan(cfg: Any, machine: Machine) -> PartPlan:
 def plan_part(experiment: str, cfg: Any, machine: Machine) -> PartPlan:
     """The part's training as workloads and step counts, from its config resolved for `machine`."""
     if experiment == "lms-sweep":  # closed-form theory and a few thousand scalar updates: seconds
-        return PartPlan(experiment, "seconds", (), "not timed: too small to matter")
+        return PartPlan(experiment, "LMS, a few seconds (not timed)", (), "not timed: too small to matter")
     cfg = cfg.resolved(machine)
     planners: dict[str, Callable[[Any], PartPlan]] = {
         "simplenn": simplenn_plan,
