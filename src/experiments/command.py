@@ -48,12 +48,13 @@ class Experiment(Command):
 
     def run(self, cfg: Options, given: frozenset[str]) -> int:
         # Imported here: torch and Lightning load only once a command runs.
-        from src.experiments.lifecycle import present, run_experiment, tensorboard_line
+        from src.experiments.lifecycle import leave_process_group, present, run_experiment, tensorboard_line
         from src.experiments.ranks import say
 
         run = run_experiment(self, cfg, given)
         present(run)
         say(tensorboard_line(run.config.logdir))
+        leave_process_group()
         return 0
 
 
@@ -67,7 +68,9 @@ class Tour(Command):
     title: Callable[[Any], str] = field(default=lambda cfg: "The study", kw_only=True)  # its report's title
 
     def run(self, cfg: Options, given: frozenset[str]) -> int:
+        from src.experiments.lifecycle import leave_process_group
         from src.experiments.tour import run_tour
 
         run_tour(self, cfg)
+        leave_process_group()
         return 0

@@ -157,3 +157,14 @@ def interruption_message(experiment: str, run_dir: Path, stop: Interruption, res
         f"{shown_path(checkpoint)}, partial results in {shown_path(run_dir / 'results.json')}\n"
         f"resume with: {train_command(experiment, '--resume', shown_path(run_dir))}"
     )
+
+
+def leave_process_group() -> None:
+    """Each rank of a DDP run tears its process group down once its command is done, while the interpreter is
+    fully alive, as PyTorch asks: left to the interpreter's exit, gloo's threads can abort a rank ("terminate
+    called without an active exception"), and Lightning's launcher then kills the other one. No barrier: a rank
+    that stopped on an error must not leave the other waiting."""
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized():
+        dist.destroy_process_group()

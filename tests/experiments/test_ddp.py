@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 EPOCHS = "4"
 
 
+@pytest.mark.slow  # two processes and a one-process baseline: 15 s of the 2-minute default run
 def test_two_process_ddp_matches_one_process(tmp_path):
     # `--strategy ddp` launches the second process by re-running this very command, so run it as a user would.
     command = [sys.executable, "scripts/train.py", "classify", "--devices", "2", "--strategy", "ddp"]
