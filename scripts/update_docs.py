@@ -44,7 +44,7 @@ from src.config import option_fields  # noqa: E402
 from src.config.options import OptionField  # noqa: E402
 from src.experiments import commands  # noqa: E402
 from src.experiments.overfitting import overfitting_brief  # noqa: E402
-from src.experiments.study.headlines import HEADLINES, REFERENCES, TITLES  # noqa: E402
+from src.experiments.study.headlines import HEADLINES, REFERENCES, TITLES, epochs_to_wiener  # noqa: E402
 
 BLOCK = re.compile(r"(<!-- begin (?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- end (?P=name) -->)", re.DOTALL)
 
@@ -207,11 +207,7 @@ def study_facts(results: dict) -> str:
     theory, wiener_mse = lms["theory"], lms["wiener"]["mse"]
     runs = {run["lr"]: run for run in lms["runs"]}
     diverged = [f"r = {lr:g} (epoch {run['diverged_epoch']})" for lr, run in runs.items() if run["diverged_epoch"]]
-    reached = {}
-    for lr, run in runs.items():
-        epoch = next((e for e, v in enumerate(run["mse"]) if v is not None and v <= 1.1 * wiener_mse), None)
-        if epoch is not None:
-            reached[lr] = epoch
+    reached = epochs_to_wiener(lms)
     training = simplenn["training"]
     return "\n".join(
         [

@@ -30,14 +30,20 @@ TITLES = {
 }
 
 
+def epochs_to_wiener(lms: dict) -> dict[float, int]:
+    """For each rate that gets there: the first epoch whose MSE is within 10 % of the Wiener solution's."""
+    close = 1.1 * lms["wiener"]["mse"]
+    reached = {}
+    for run in lms["runs"]:
+        epoch = next((e for e, v in enumerate(run["mse"]) if v is not None and v <= close), None)
+        if epoch is not None:
+            reached[run["lr"]] = epoch
+    return reached
+
+
 def lms_headline(lms: dict) -> str:
     runs = {run["lr"]: run for run in lms["runs"]}
-    close = 1.1 * lms["wiener"]["mse"]
-    reached = {
-        lr: next(e for e, v in enumerate(run["mse"]) if v is not None and v <= close)
-        for lr, run in runs.items()
-        if any(v is not None and v <= close for v in run["mse"])
-    }
+    reached = epochs_to_wiener(lms)
     diverged = ", ".join(
         f"r = {lr:g} diverges (epoch {run['diverged_epoch']})" for lr, run in runs.items() if run["diverged_epoch"]
     )
