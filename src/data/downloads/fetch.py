@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -48,22 +49,14 @@ def fetched_dataset(name: str) -> Located:
     if name in HUB_DATASETS:
         return hub_dataset(HUB_DATASETS[name])
     archive = ARCHIVES[name]
-    folder = datasets_dir() / f"{name}-{archive.md5[:12]}"
-    if not (folder / archive.root).is_dir():
-        with held(folder, archive.title):
-            if not (folder / archive.root).is_dir():
-                extract(fetched_archive(archive), folder, archive)
-    return Located(folder / archive.root, {"name": name, "url": archive.url, "md5": archive.md5, "official": True})
+    root = extracted(datasets_dir() / f"{name}-{archive.md5[:12]}", archive, lambda: fetched_archive(archive))
+    return Located(root, {"name": name, "url": archive.url, "md5": archive.md5, "official": True})
 
 
 def local_archive(path: Path, archive: Archive) -> Located:
     """A copy of the archive on disk: extracted into the cache (keyed by its md5), its checksum recorded."""
     md5 = file_md5(path)
-    folder = datasets_dir() / f"{archive.name}-{md5[:12]}"
-    if not (folder / archive.root).is_dir():
-        with held(folder, archive.title):
-            if not (folder / archive.root).is_dir():
-                extract(path, folder, archive)
+    root = extracted(datasets_dir() / f"{archive.name}-{md5[:12]}", archive, lambda: path)
     official = md5 == archive.md5
     if not official:
         print(
@@ -72,7 +65,17 @@ def local_archive(path: Path, archive: Archive) -> Located:
             flush=True,
         )
     origin = {"name": archive.name, "file": str(path), "md5": md5, "official_md5": archive.md5, "official": official}
-    return Located(folder / archive.root, origin)
+    return Located(root, origin)
+
+
+def extracted(folder: Path, archive: Archive, source: Callable[[], Path]) -> Path:
+    """`folder`/root, extracted from the archive `source()` gives once: a run that waited for another one's
+    lock finds it done."""
+    if not (folder / archive.root).is_dir():
+        with held(folder, archive.title):
+            if not (folder / archive.root).is_dir():
+                extract(source(), folder, archive)
+    return folder / archive.root
 
 
 def fetched_archive(archive: Archive) -> Path:
