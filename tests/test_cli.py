@@ -561,3 +561,15 @@ def test_a_resumed_study_keeps_its_completed_parts_even_when_moved(study_run, tm
     record = json.loads((study_dir / "study.json").read_text())
     assert record["parts"][-1] == {"experiment": "lm", "run_dir": "../../lm/version_1", "status": "completed"}
     assert "Status: completed." in (study_dir / "report.md").read_text()
+
+
+def test_resuming_a_folder_that_is_no_study_is_one_line(tmp_path, capsys):
+    study_dir = tmp_path / "study" / "version_0"
+    study_dir.mkdir(parents=True)
+    assert main(["study", "--resume", str(study_dir), "--logdir", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == f"error: --resume {study_dir}: not a study run directory (no study.json)\n"
+    (study_dir / "study.json").write_text('{"parts": []}')
+    assert main(["study", "--resume", str(study_dir), "--logdir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: --resume {study_dir}: no readable {study_dir / 'config.json'} (")
+    assert err.count("\n") == 1

@@ -36,7 +36,10 @@ def run_tour(tour: Tour, cfg: Options) -> list[Run]:
     existing = None
     if getattr(cfg, "resume", None):
         existing = find_study(cfg.resume, cfg.logdir, tour.name)
-        saved = json.loads((existing / CONFIG_FILE).read_text())
+        try:
+            saved = json.loads((existing / CONFIG_FILE).read_text())
+        except (OSError, ValueError) as exc:
+            raise UserError(f"--resume {cfg.resume}: no readable {existing / CONFIG_FILE} ({exc})") from None
         # its saved options, but the parts it has yet to run go beside it, wherever it has been moved
         cfg = from_json(type(cfg), {**saved, "resume": cfg.resume, "logdir": str(existing.parent.parent)})
     check_logdir(cfg.logdir, tour.name)
