@@ -81,7 +81,7 @@ def test_sentiment_counts_both_presets_on_imdbs_training_share(fake_timing):
     assert part.seconds == pytest.approx(default * 0.064 + course * 0.096)
     course_only = one("sentiment", SentimentConfig(data="imdb", presets=("course",), epochs=1))
     assert course_only.steps == math.ceil(IMDB_TRAIN / 96) == 235
-    assert {(w.tokens, w.embedding_dim) for w in fake_timing} == {(256, 128), (256, 1)}
+    assert {(w.tokens, w.settings.embedding_dim) for w in fake_timing} == {(256, 128), (256, 1)}
 
 
 def test_the_lms_sweep_and_unknown_parts_count_nothing(fake_timing):

@@ -86,26 +86,15 @@ def image_step(workload: ImageWorkload, device: torch.device) -> TrainingStep:
 
 
 def rnn_step(workload: RNNWorkload, device: torch.device) -> TrainingStep:
+    from src.experiments.sentiment.fit import build_sentiment_module
     from src.modules.sentiment_classifier import head_loss
-    from src.modules.sentiment_rnn import SentimentRNN
 
-    w = workload
-    model = SentimentRNN(
-        w.vocabulary,
-        w.embedding_dim,
-        w.hidden_dim,
-        w.num_layers,
-        w.bidirectional,
-        w.dropout,
-        w.cell,
-        course_init=w.init == "course",
-        output_dim=w.output_dim,
-    )
-    model = model.to(device).train()
+    w, batch = workload, workload.batch
+    model = build_sentiment_module(w.settings, w.vocabulary, test_size=1).model.to(device).train()  # the lab's RNN
     generator = torch.Generator().manual_seed(0)
-    ids = torch.randint(1, w.vocabulary, (w.batch, w.tokens), generator=generator).to(device)  # (B, T)
-    lengths = torch.full((w.batch,), w.tokens, dtype=torch.int64)  # (B,), on the CPU as packing wants
-    labels = torch.randint(0, 2, (w.batch,), generator=generator).float().to(device)  # (B,)
+    ids = torch.randint(1, w.vocabulary, (batch, w.tokens), generator=generator).to(device)  # (B, T)
+    lengths = torch.full((batch,), w.tokens, dtype=torch.int64)  # (B,), on the CPU as packing wants
+    labels = torch.randint(0, 2, (batch,), generator=generator).float().to(device)  # (B,)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
 
     def forward_backward() -> None:

@@ -12,6 +12,7 @@ import torch
 
 from src.config import Machine
 from src.config.paths import IMDB
+from src.experiments.sentiment.presets import PresetSettings
 
 CIFAR10_TRAINING_IMAGES = 50_000  # of which src/data/cifar10.py holds out VAL_FRACTION for validation
 IMDB_REVIEWS_PER_CLASS = 12_500  # aclImdb's 25,000 training reviews, of which VAL_OF_TRAIN are held out
@@ -50,19 +51,15 @@ class ImageWorkload:
 
 @dataclass(frozen=True)
 class RNNWorkload:
-    """One step of the sentiment RNN on a batch of reviews of `tokens` tokens each."""
+    """One step of a sentiment preset's RNN on a batch (its batch size) of reviews of `tokens` tokens each."""
 
-    batch: int
+    settings: PresetSettings  # the preset's network and batch size, as the lab trains it
     tokens: int
     vocabulary: int
-    embedding_dim: int
-    hidden_dim: int
-    num_layers: int
-    bidirectional: bool
-    dropout: float
-    cell: str
-    output_dim: int
-    init: str
+
+    @property
+    def batch(self) -> int:
+        return self.settings.batch_size
 
 
 @dataclass(frozen=True)
@@ -210,19 +207,7 @@ def sentiment_plan(cfg: Any) -> PartPlan:
     for preset in cfg.presets:
         s = preset_settings(cfg, preset)
         per_epoch = math.ceil(reviews / s.batch_size)
-        workload = RNNWorkload(
-            s.batch_size,
-            cfg.max_len,
-            IMDB_VOCABULARY,
-            s.embedding_dim,
-            s.hidden_dim,
-            s.num_layers,
-            s.bidirectional,
-            s.dropout,
-            s.cell,
-            s.output_dim,
-            s.init,
-        )
+        workload = RNNWorkload(s, cfg.max_len, IMDB_VOCABULARY)
         runs.append((workload, s.epochs * per_epoch))
         parts.append(f"{preset} {s.epochs} epochs x {per_epoch:,} batches of {s.batch_size}")
     label = f"SentimentRNN, {' + '.join(parts)}, reviews of {cfg.max_len} tokens (upper estimate)"
